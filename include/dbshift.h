@@ -380,6 +380,59 @@ int dbshift_restore(dbshift *db, const char *path);
  * it NULL when the lock is free. */
 int dbshift_lock_holder(char **holder_out, dbshift *db);
 
+
+/* --- Lint ---------------------------------------------------------------- */
+
+enum dbshift_lint_level {
+    DBSHIFT_LINT_SAFE = 0,
+    DBSHIFT_LINT_CAREFUL = 1,
+    DBSHIFT_LINT_DANGEROUS = 2,
+};
+
+/* One lint finding; every string is owned by the findings list. */
+typedef struct dbshift_finding {
+    char *rule;        /* stable code, e.g. "DS002" */
+    char *name;        /* stable rule name, e.g. "drop-column" */
+    int level;         /* enum dbshift_lint_level, after config overrides */
+    char *file;
+    int line;          /* 1-based, in file */
+    int column;        /* 1-based, in file */
+    char *statement;   /* excerpt of the statement */
+    char *message;     /* why it is risky, one sentence */
+    char *suggestion;  /* the safer way, NULL when none */
+    char *version;     /* migration version the finding is in */
+    bool allowed;      /* suppressed by -- dbshift:allow, --allow or config */
+    bool not_analysed; /* the statement could not be parsed (newer syntax) */
+} dbshift_finding;
+
+typedef struct dbshift_findings {
+    size_t count;
+    dbshift_finding *items; /* in file order */
+    size_t dangerous;       /* not-allowed dangerous findings */
+    size_t careful;         /* not-allowed careful findings */
+} dbshift_findings;
+
+typedef struct dbshift_lint_options {
+    const char *const *files;  /* lint these files (NULL: all migrations) */
+    size_t nfiles;
+    bool pending_only;         /* only migrations not applied yet (connects) */
+    bool offline;              /* never connect: existing tables come only from
+                                  earlier migrations */
+    const char *const *allow_rules;  /* codes or names allowed (--allow) */
+    size_t nallow_rules;
+    const char *const *disabled_rules; /* codes or names turned off (config) */
+    size_t ndisabled_rules;
+    const char *const *level_overrides; /* "RULE=safe|careful|dangerous" (config) */
+    size_t nlevel_overrides;
+} dbshift_lint_options;
+
+void dbshift_lint_options_init(dbshift_lint_options *opts);
+
+/* Lints migrations. Returns 0 even when findings exist; the caller decides
+ * from findings->dangerous. */
+int dbshift_lint(dbshift_findings **out, dbshift *db, const dbshift_lint_options *opts);
+void dbshift_findings_free(dbshift_findings *f);
+
 /* --- Creating files -------------------------------------------------------- */
 
 /* Creates a new native migration file in the migrations folder: timestamped
