@@ -1,0 +1,111 @@
+/*
+ * cmd_up.c - `dbshift up`: apply pending migrations. The library plans,
+ * lints, backs up, locks and runs; this file turns the command line into
+ * dbshift_run_options and leaves the progress lines to the event callback,
+ * so the user sees each migration as it happens rather than at the end.
+ */
+#include "cli.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+/* Postgres rejects "2m" but every engine's adapter takes milliseconds, so
+ * durations are handed to the library as "<n>ms". */
+static const char *as_ms(char *out, size_t size, int ms)
+{
+    if (ms < 0)
+        return NULL;
+    snprintf(out, size, "%dms", ms);
+    return out;
+}
+
+int cmd_up(int argc, const char **argv, struct cli_context *ctx)
+{
+    dbshift_run_options opts;
+    struct cli_list allow = {0};
+    const char *to = NULL;
+    int keep_backups = -1;
+    int lock_timeout = -1;
+    int statement_timeout = -1;
+    char lock_text[32], statement_text[32];
+    dbshift *db = NULL;
+    dbshift_report *rep = NULL;
+    int npos;
+    int rc;
+
+    dbshift_run_options_init(&opts);
+    const struct cli_option options[] = {
+        {CLI_OPT_STRING, 0, "to", "V", &to, "stop after version V"},
+        {CLI_OPT_BOOL, 0, "dry-run", NULL, &opts.dry_run,
+         "print the plan and its SQL, change nothing"},
+        {CLI_OPT_BOOL, 0, "rehearse", NULL, &opts.rehearse,
+         "run everything in one transaction, then roll it back (PostgreSQL, SQLite)"},
+        {CLI_OPT_BOOL, 0, "single-transaction", NULL, &opts.single_transaction,
+         "apply all migrations in one transaction: all or nothing"},
+        {CLI_OPT_BOOL, 0, "allow-out-of-order", NULL, &opts.allow_out_of_order,
+         "apply pending migrations older than the newest applied one"},
+        {CLI_OPT_BOOL, 0, "ignore-checksums", NULL, &opts.ignore_checksums,
+         "run even when applied files changed"},
+        {CLI_OPT_BOOL, 0, "resume", NULL, &opts.resume,
+         "continue a failed migration from its failed statement"},
+        {CLI_OPT_BOOL, 0, "no-backup", NULL, &opts.no_backup, "SQLite: skip the automatic backup"},
+        {CLI_OPT_BOOL, 0, "backup", NULL, &opts.backup,
+         "PostgreSQL/MySQL: take a pg_dump/mariadb-dump first"},
+        {CLI_OPT_INT, 0, "keep-backups", "N", &keep_backups, "SQLite backups to keep (default 5)"},
+        {CLI_OPT_DURATION, 0, "lock-timeout", "DURATION", &lock_timeout,
+         "give up a statement that waits this long for a table lock"},
+        {CLI_OPT_DURATION, 0, "statement-timeout", "DURATION", &statement_timeout,
+         "give up a statement that runs this long"},
+        {CLI_OPT_LIST, 0, "allow", "RULE", &allow,
+         "accept a dangerous lint finding without asking (repeatable)"},
+        {CLI_OPT_BOOL, 0, "skip-lint", NULL, &opts.skip_lint,
+         "do not lint pending migrations first"},
+        CLI_OPTION_END,
+    };
+    static const struct cli_command_help help = {
+        "up [options]",
+        "Apply pending migrations, each in its own transaction where the engine allows.",
+        "Applied files are checked against their checksums first and pending ones are\n"
+        "linted; dangerous changes need a yes on a terminal, --yes or --allow RULE.\n"
+        "SQLite databases are backed up first (see `dbshift restore`).",
+    };
+
+    rc = cli_parse_options(argc, argv, options, &help, ctx, &npos);
+    if (rc) {
+        cli_list_release(&allow);
+        return rc == CLI_PARSE_HELP ? CLI_EXIT_OK : CLI_EXIT_USAGE;
+    }
+    if (npos > 0) {
+        cli_list_release(&allow);
+        return cli_usage_error(ctx, "up takes no arguments (did you mean --to %s?)", argv[1]);
+    }
+    if (opts.dry_run && opts.rehearse) {
+        cli_list_release(&allow);
+        return cli_usage_error(ctx, "--dry-run and --rehearse cannot be combined");
+    }
+    if (opts.backup && opts.no_backup) {
+        cli_list_release(&allow);
+        return cli_usage_error(ctx, "--backup and --no-backup cannot be combined");
+    }
+    rc = cli_open(&db, ctx, true);
+    if (rc) {
+        cli_list_release(&allow);
+        return rc;
+    }
+    /* Rules allowed in the config file come first; --allow adds to them. */
+    for (size_t i = 0; i < ctx->allow_rules.count; i++)
+        cli_list_push(&allow, ctx->allow_rules.items[i]);
+    opts.to_version = to;
+    opts.keep_backups = keep_backups >= 0 ? keep_backups : ctx->keep_backups;
+    opts.lock_timeout = as_ms(lock_text, sizeof(lock_text), lock_timeout);
+    opts.statement_timeout = as_ms(statement_text, sizeof(statement_text), statement_timeout);
+    opts.allow_rules = allow.items;
+    opts.nallow_rules = allow.count;
+
+    rc = dbshift_up(&rep, db, &opts);
+    rc = cli_finish_run(ctx, db, rep, rc, DBSHIFT_UP, opts.dry_run, opts.rehearse);
+    dbshift_report_free(rep);
+    dbshift_free(db);
+    cli_list_release(&allow);
+    return rc;
+}

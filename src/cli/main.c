@@ -1,0 +1,130 @@
+/*
+ * main.c - the dbshift program's entry point and its command table. Global
+ * options may come before the command name (they are parsed here) or after
+ * it (each command's parser accepts them too). The table is data, so the
+ * top-level help, `dbshift help CMD` and dispatch all read the same list.
+ */
+#include "cli.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+struct cli_command {
+    const char *name;
+    cli_command_fn *fn;
+    const char *summary;
+};
+
+static const struct cli_command commands[] = {
+    {"new", cmd_new, "create a new migration file"},
+    {"up", cmd_up, "apply pending migrations"},
+    {"down", cmd_down, "roll back applied migrations"},
+    {"redo", cmd_redo, "roll back the newest migration and apply it again"},
+    {"status", cmd_status, "show every migration and its state"},
+    {"history", cmd_history, "show the log of every run"},
+    {"validate", cmd_validate, "check applied migrations against their files"},
+    {"repair", cmd_repair, "accept changed files and clear failed marks"},
+    {"baseline", cmd_baseline, "mark migrations up to a version as applied"},
+    {"lint", cmd_lint, "check migrations for dangerous changes"},
+    {"backup", cmd_backup, "back up the database"},
+    {"restore", cmd_restore, "restore a backup"},
+    {"lock", cmd_lock, "show who holds the migration lock"},
+};
+
+static const struct cli_command *find_command(const char *name)
+{
+    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+        if (!strcmp(commands[i].name, name))
+            return &commands[i];
+    return NULL;
+}
+
+static void print_main_help(struct cli_context *ctx, FILE *out)
+{
+    fprintf(out, "usage: %s [global options] <command> [options] [args]\n\n", ctx->program);
+    fprintf(out,
+            "dbshift %s - versioned schema migrations for SQLite, PostgreSQL and "
+            "MySQL/MariaDB\n\ncommands:\n",
+            DBSHIFT_VERSION);
+    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+        fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
+    fprintf(out, "\nglobal options (before or after the command):\n");
+    cli_print_options(out, cli_global_options(ctx));
+    fprintf(out,
+            "  -h, --help             show this help\n"
+            "      --version          show the version\n"
+            "\nrun `%s <command> --help` for a command's options; see dbshift(1)\n",
+            ctx->program);
+}
+
+/* Colour and prompting depend on terminals and NO_COLOR, decided once. */
+static void detect_terminal(struct cli_context *ctx)
+{
+    const char *no_color = getenv("NO_COLOR");
+    const char *term = getenv("TERM");
+    bool allowed = !(no_color && *no_color) && !(term && !strcmp(term, "dumb"));
+
+    ctx->color_out = allowed && isatty(STDOUT_FILENO);
+    ctx->color_err = allowed && isatty(STDERR_FILENO);
+    ctx->interactive = isatty(STDIN_FILENO) && isatty(STDERR_FILENO);
+}
+
+int main(int argc, char **argv)
+{
+    struct cli_context ctx;
+    const struct cli_command *cmd;
+    const char **args = (const char **)argv;
+    int next;
+    int status;
+
+    cli_context_init(&ctx);
+    detect_terminal(&ctx);
+    if (cli_parse_global(argc, args, &ctx, &next) < 0) {
+        cli_context_release(&ctx);
+        return CLI_EXIT_USAGE;
+    }
+    if (next >= argc) {
+        print_main_help(&ctx, stderr);
+        cli_context_release(&ctx);
+        return CLI_EXIT_USAGE;
+    }
+    if (!strcmp(args[next], "--help") || !strcmp(args[next], "-h")) {
+        print_main_help(&ctx, stdout);
+        cli_context_release(&ctx);
+        return CLI_EXIT_OK;
+    }
+    if (!strcmp(args[next], "--version") || !strcmp(args[next], "version")) {
+        printf("dbshift %s\n", DBSHIFT_VERSION);
+        cli_context_release(&ctx);
+        return CLI_EXIT_OK;
+    }
+    if (!strcmp(args[next], "help")) {
+        /* `dbshift help up` is `dbshift up --help`. */
+        if (next + 1 < argc && (cmd = find_command(args[next + 1]))) {
+            const char *help_argv[] = {cmd->name, "--help", NULL};
+            ctx.command = cmd->name;
+            status = cmd->fn(2, help_argv, &ctx);
+        } else if (next + 1 < argc) {
+            ctx.command = NULL;
+            status = cli_usage_error(&ctx, "unknown command '%s'", args[next + 1]);
+        } else {
+            print_main_help(&ctx, stdout);
+            status = CLI_EXIT_OK;
+        }
+        cli_context_release(&ctx);
+        return status;
+    }
+    cmd = find_command(args[next]);
+    if (!cmd) {
+        status = cli_usage_error(&ctx, "unknown command '%s'", args[next]);
+        cli_context_release(&ctx);
+        return status;
+    }
+    ctx.command = cmd->name;
+    status = cmd->fn(argc - next, args + next, &ctx);
+    cli_close_line(&ctx);
+    fflush(stdout);
+    cli_context_release(&ctx);
+    return status;
+}
