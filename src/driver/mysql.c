@@ -659,12 +659,12 @@ static int stmt_run(MYSQL *m, const char *sql, size_t len, const char *const *pa
     int rc = 0;
 
     if (mysql_stmt_prepare(st, sql, (unsigned long)len)) {
-        unsigned code = mysql_stmt_errno(st);
-        mysql_stmt_close(st);
-        if (code == ER_UNSUPPORTED_PS && nparams == 0)
+        if (mysql_stmt_errno(st) == ER_UNSUPPORTED_PS && nparams == 0) {
+            mysql_stmt_close(st);
             return text_query(m, sql, len, row, payload, err);
-        /* The statement handle is gone; the connection has the same error. */
-        return fail_mysql(err, DBSHIFT_ESQL, m, NULL);
+        }
+        rc = fail_stmt(err, st);
+        goto done;
     }
     unsigned long expected = mysql_stmt_param_count(st);
     if (expected != nparams) {
@@ -1334,7 +1334,7 @@ static int empty_database(mysql_conn *c, dbshift_error *err)
     static const char sql[] =
         "SELECT CASE TABLE_TYPE WHEN 'VIEW' THEN 'VIEW' WHEN 'SEQUENCE' THEN 'SEQUENCE' "
         "ELSE 'TABLE' END, TABLE_NAME FROM information_schema.TABLES "
-        "WHERE TABLE_SCHEMA = DATABASE() ORDER BY TABLE_TYPE = 'VIEW' DESC "
+        "WHERE TABLE_SCHEMA = DATABASE() "
         "UNION ALL SELECT ROUTINE_TYPE, ROUTINE_NAME FROM information_schema.ROUTINES "
         "WHERE ROUTINE_SCHEMA = DATABASE() "
         "UNION ALL SELECT 'EVENT', EVENT_NAME FROM information_schema.EVENTS "
