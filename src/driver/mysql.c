@@ -406,6 +406,19 @@ static int connect_once(MYSQL **out, const target *t, bool want_tls, dbshift_err
         mysql_close(m);
         return DBSHIFT_ECONNECT;
     }
+    /* Connector/C 3.3 falls back to plain text when the server has no TLS
+     * even with SSL_ENFORCE set: REQUIRED must be checked here. */
+    if (want_tls && t->ssl_mode >= SSL_MODE_REQUIRED && !mysql_get_ssl_cipher(m)) {
+        buf what = BUF_INIT;
+        buf_adds(&what, "cannot connect to ");
+        describe_target(&what, t);
+        err_set(err, DBSHIFT_ECONNECT, "%s: ssl-mode=%s but the server does not support TLS",
+                what.ptr, t->ssl_mode == SSL_MODE_REQUIRED ? "REQUIRED" : "VERIFY_*");
+        err_hint(err, "enable TLS on the server, or use ssl-mode=PREFERRED on a trusted network");
+        buf_release(&what);
+        mysql_close(m);
+        return DBSHIFT_ECONNECT;
+    }
     *out = m;
     return 0;
 }

@@ -350,7 +350,24 @@ static void test_open_bad_urls(void **state)
     assert_null(strstr(err.message, ":pw"));
     dbshift_error_clear(&err);
 
-    /* ssl-mode=DISABLED and percent-encoded database names are accepted */
+    /* ssl-mode=REQUIRED is honoured whatever the server offers */
+    conn = open_url(test_url);
+    rows tls = query_rows(conn, "SELECT @@have_ssl", NULL, 0);
+    drv->close(conn);
+    char *required = concat(test_url, strchr(test_url, '?') ? "&" : "?", "ssl-mode=REQUIRED");
+    params.url = required;
+    int rc = drv->open(&conn, &params, &err);
+    if (strcmp(tls.text, "YES") == 0) {
+        assert_int_equal(rc, 0);
+        drv->close(conn);
+    } else {
+        assert_int_equal(rc, DBSHIFT_ECONNECT);
+        assert_non_null(strstr(err.message, "TLS"));
+    }
+    dbshift_error_clear(&err);
+    free(required);
+
+    /* ssl-mode=DISABLED is accepted */
     char *encoded = concat(test_url, strchr(test_url, '?') ? "&" : "?", "ssl-mode=DISABLED");
     conn = open_url(encoded);
     drv->close(conn);
