@@ -17,11 +17,14 @@
 typedef struct buf {
     char *ptr;
     size_t len;
-    size_t cap;   /* 0 while ptr points at the static "" */
-    bool failed;  /* an allocation failed; content is what was kept */
+    size_t cap;  /* 0 while ptr points at the static "" */
+    bool failed; /* an allocation failed; content is what was kept */
 } buf;
 
-#define BUF_INIT {buf_empty, 0, 0, false}
+#define BUF_INIT                                                                                   \
+    {                                                                                              \
+        buf_empty, 0, 0, false                                                                     \
+    }
 extern char buf_empty[];
 
 void buf_init(buf *b);

@@ -109,25 +109,45 @@ void err_prefix(dbshift_error *err, const char *fmt, ...)
 const char *dbshift_code_name(int code)
 {
     switch (code) {
-    case DBSHIFT_OK: return "ok";
-    case DBSHIFT_ERROR: return "error";
-    case DBSHIFT_ENOMEM: return "nomem";
-    case DBSHIFT_EUSAGE: return "usage";
-    case DBSHIFT_EIO: return "io";
-    case DBSHIFT_EPARSE: return "parse";
-    case DBSHIFT_ECONNECT: return "connect";
-    case DBSHIFT_ESQL: return "sql";
-    case DBSHIFT_ELOCK: return "lock";
-    case DBSHIFT_ECHECKSUM: return "checksum";
-    case DBSHIFT_EOUTOFORDER: return "out_of_order";
-    case DBSHIFT_EFAILED: return "failed";
-    case DBSHIFT_EIRREVERSIBLE: return "irreversible";
-    case DBSHIFT_EDECLINED: return "declined";
-    case DBSHIFT_ENOTFOUND: return "not_found";
-    case DBSHIFT_EUNSUPPORTED: return "unsupported";
-    case DBSHIFT_ENEWER: return "newer";
-    case DBSHIFT_ELINT: return "lint";
-    case DBSHIFT_EMANUAL: return "manual";
-    default: return "unknown";
+    case DBSHIFT_OK:
+        return "ok";
+    case DBSHIFT_ERROR:
+        return "error";
+    case DBSHIFT_ENOMEM:
+        return "nomem";
+    case DBSHIFT_EUSAGE:
+        return "usage";
+    case DBSHIFT_EIO:
+        return "io";
+    case DBSHIFT_EPARSE:
+        return "parse";
+    case DBSHIFT_ECONNECT:
+        return "connect";
+    case DBSHIFT_ESQL:
+        return "sql";
+    case DBSHIFT_ELOCK:
+        return "lock";
+    case DBSHIFT_ECHECKSUM:
+        return "checksum";
+    case DBSHIFT_EOUTOFORDER:
+        return "out_of_order";
+    case DBSHIFT_EFAILED:
+        return "failed";
+    case DBSHIFT_EIRREVERSIBLE:
+        return "irreversible";
+    case DBSHIFT_EDECLINED:
+        return "declined";
+    case DBSHIFT_ENOTFOUND:
+        return "not_found";
+    case DBSHIFT_EUNSUPPORTED:
+        return "unsupported";
+    case DBSHIFT_ENEWER:
+        return "newer";
+    case DBSHIFT_ELINT:
+        return "lint";
+    case DBSHIFT_EMANUAL:
+        return "manual";
+    default:
+        return "unknown";
     }
 }

@@ -1,0 +1,164 @@
+/*
+ * plan.c - merging the migration files with the history rows into one
+ * ordered list of states (see plan.h). Both inputs are sorted the same way,
+ * so the merge is linear after sorting the history rows.
+ */
+#include "core/plan.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/err.h"
+
+static int cmp_rows(const void *a, const void *b)
+{
+    const applied_row *x = *(applied_row *const *)a, *y = *(applied_row *const *)b;
+    return version_compare(x->version, y->version);
+}
+
+static bool is_repeatable_row(const applied_row *r)
+{
+    return strcmp(r->kind, HISTORY_REPEATABLE) == 0;
+}
+
+static int row_state(const migration *m, const applied_row *r)
+{
+    if (strcmp(r->status, HISTORY_FAILED) == 0)
+        return DBSHIFT_STATE_FAILED;
+    if (strcmp(r->status, HISTORY_MANUAL) == 0)
+        return DBSHIFT_STATE_MANUAL;
+    if (!m)
+        return DBSHIFT_STATE_MISSING;
+    if (r->checksum && m->checksum && strcmp(r->checksum, m->checksum) != 0)
+        return DBSHIFT_STATE_CHANGED;
+    if (strcmp(r->kind, HISTORY_BASELINE) == 0)
+        return DBSHIFT_STATE_BASELINE;
+    return DBSHIFT_STATE_APPLIED;
+}
+
+int plan_build(dbshift *db, plan *out)
+{
+    memset(out, 0, sizeof(*out));
+    int rc = handle_load_source(db);
+    if (rc == 0)
+        rc = handle_connect(db);
+    if (rc == 0)
+        rc = history_read(db, &out->applied);
+    if (rc)
+        return rc;
+    migration_set *set = db->set;
+    applied_list *ap = &out->applied;
+
+    /* Versioned rows in version order. */
+    applied_row **rows = calloc(ap->count + 1, sizeof(*rows));
+    size_t nrows = 0;
+    out->items = calloc(set->count + ap->count + 1, sizeof(*out->items));
+    if (!rows || !out->items) {
+        free(rows);
+        plan_release(out);
+        return err_set(&db->error, DBSHIFT_ENOMEM, "out of memory");
+    }
+    for (size_t i = 0; i < ap->count; i++)
+        if (!is_repeatable_row(&ap->items[i]))
+            rows[nrows++] = &ap->items[i];
+    qsort(rows, nrows, sizeof(*rows), cmp_rows);
+    if (nrows)
+        out->newest_applied = rows[nrows - 1]->version;
+
+    size_t nver = 0;
+    while (nver < set->count && !set->items[nver].repeatable)
+        nver++;
+    if (nver)
+        out->newest_known = set->items[nver - 1].version;
+
+    size_t i = 0, j = 0;
+    while (i < nver || j < nrows) {
+        int c;
+        if (i == nver)
+            c = 1;
+        else if (j == nrows)
+            c = -1;
+        else
+            c = version_compare(set->items[i].version, rows[j]->version);
+        plan_item *it = &out->items[out->count++];
+        if (c < 0) {
+            it->m = &set->items[i++];
+            bool older =
+                out->newest_applied && version_compare(it->m->version, out->newest_applied) < 0;
+            it->state = older ? DBSHIFT_STATE_OUT_OF_ORDER : DBSHIFT_STATE_PENDING;
+        } else if (c > 0) {
+            it->row = rows[j++];
+            it->state = row_state(NULL, it->row);
+        } else {
+            it->m = &set->items[i++];
+            it->row = rows[j++];
+            it->state = row_state(it->m, it->row);
+        }
+    }
+    free(rows);
+    for (size_t k = nver; k < set->count; k++) {
+        plan_item *it = &out->items[out->count++];
+        it->m = &set->items[k];
+        it->row = applied_find(ap, HISTORY_REPEATABLE, it->m->name);
+        if (it->row && strcmp(it->row->status, HISTORY_FAILED) == 0)
+            it->state = DBSHIFT_STATE_FAILED;
+        else if (it->row && it->row->checksum && strcmp(it->row->checksum, it->m->checksum) == 0)
+            it->state = DBSHIFT_STATE_REPEATABLE;
+        else
+            it->state = DBSHIFT_STATE_REPEATABLE_PENDING;
+    }
+    return 0;
+}
+
+void plan_release(plan *p)
+{
+    free(p->items);
+    applied_list_release(&p->applied);
+    memset(p, 0, sizeof(*p));
+}
+
+const char *dbshift_state_name(int state)
+{
+    switch (state) {
+    case DBSHIFT_STATE_APPLIED:
+        return "applied";
+    case DBSHIFT_STATE_PENDING:
+        return "pending";
+    case DBSHIFT_STATE_FAILED:
+        return "failed";
+    case DBSHIFT_STATE_CHANGED:
+        return "changed";
+    case DBSHIFT_STATE_MISSING:
+        return "missing";
+    case DBSHIFT_STATE_OUT_OF_ORDER:
+        return "out_of_order";
+    case DBSHIFT_STATE_REPEATABLE:
+        return "repeatable";
+    case DBSHIFT_STATE_REPEATABLE_PENDING:
+        return "repeatable_pending";
+    case DBSHIFT_STATE_MANUAL:
+        return "manual";
+    case DBSHIFT_STATE_BASELINE:
+        return "baseline";
+    default:
+        return "unknown";
+    }
+}
+
+const char *plan_state_note(int state)
+{
+    switch (state) {
+    case DBSHIFT_STATE_CHANGED:
+        return "file edited after it ran";
+    case DBSHIFT_STATE_MISSING:
+        return "applied, but its file is gone";
+    case DBSHIFT_STATE_FAILED:
+        return "failed part-way: run `dbshift up --resume` or `dbshift repair`";
+    case DBSHIFT_STATE_OUT_OF_ORDER:
+        return "older than the newest applied migration";
+    case DBSHIFT_STATE_MANUAL:
+        return "waits for a manual step: `dbshift resolve`";
+    default:
+        return "";
+    }
+}

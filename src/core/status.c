@@ -1,0 +1,338 @@
+/*
+ * status.c - the read-mostly commands: status, validate, repair, baseline.
+ * Status and validate change nothing and take no lock; repair and baseline
+ * take the lock and write each change to the log.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/handle.h"
+#include "core/history.h"
+#include "core/plan.h"
+#include "util/buf.h"
+#include "util/err.h"
+
+static void status_entry_release(dbshift_migration_status *e)
+{
+    free((char *)e->version);
+    free((char *)e->name);
+    free((char *)e->file);
+    free((char *)e->applied_at);
+    free((char *)e->checksum);
+    free((char *)e->applied_checksum);
+    free((char *)e->error);
+}
+
+void dbshift_status_free(dbshift_status *st)
+{
+    if (!st)
+        return;
+    for (size_t i = 0; i < st->count; i++)
+        status_entry_release(&st->migrations[i]);
+    free(st->migrations);
+    free((char *)st->format);
+    free((char *)st->current_version);
+    free(st);
+}
+
+int dbshift_status_get(dbshift_status **out, dbshift *db)
+{
+    *out = NULL;
+    dbshift_error_clear(&db->error);
+    plan p;
+    int rc = plan_build(db, &p);
+    if (rc)
+        return rc;
+    dbshift_status *st = calloc(1, sizeof(*st));
+    if (!st || !(st->migrations = calloc(p.count + 1, sizeof(*st->migrations)))) {
+        free(st);
+        plan_release(&p);
+        return err_set(&db->error, DBSHIFT_ENOMEM, "out of memory");
+    }
+    st->format = xstrdup(db->set->format);
+    st->nfiles = db->set->nfiles;
+    st->current_version = xstrdup(p.newest_applied);
+    for (size_t i = 0; i < p.count; i++) {
+        plan_item *it = &p.items[i];
+        dbshift_migration_status *e = &st->migrations[st->count++];
+        const char *version = it->m ? it->m->version : it->row->version;
+        e->version = xstrdup(version ? version : "");
+        e->name = xstrdup(it->m ? it->m->name : it->row->name);
+        e->file = xstrdup(it->m ? it->m->file : NULL);
+        e->state = it->state;
+        e->repeatable = it->m ? it->m->repeatable : false;
+        e->checksum = xstrdup(it->m ? it->m->checksum : NULL);
+        e->execution_ms = -1;
+        if (it->row) {
+            e->applied_at = xstrdup(it->row->applied_at);
+            e->execution_ms = it->row->execution_ms;
+            e->applied_checksum = xstrdup(it->row->checksum);
+            e->statements_done = it->row->statements_done;
+            e->error = xstrdup(it->row->error);
+        }
+        switch (it->state) {
+        case DBSHIFT_STATE_PENDING:
+        case DBSHIFT_STATE_OUT_OF_ORDER:
+        case DBSHIFT_STATE_REPEATABLE_PENDING:
+            st->pending++;
+            break;
+        case DBSHIFT_STATE_APPLIED:
+        case DBSHIFT_STATE_BASELINE:
+        case DBSHIFT_STATE_REPEATABLE:
+            st->applied++;
+            break;
+        case DBSHIFT_STATE_FAILED:
+            st->failed++;
+            break;
+        case DBSHIFT_STATE_CHANGED:
+            st->changed++;
+            st->applied++;
+            break;
+        case DBSHIFT_STATE_MISSING:
+            st->missing++;
+            st->applied++;
+            break;
+        default:
+            break;
+        }
+    }
+    plan_release(&p);
+    *out = st;
+    return 0;
+}
+
+void dbshift_problems_free(dbshift_problems *p)
+{
+    if (!p)
+        return;
+    for (size_t i = 0; i < p->count; i++) {
+        free(p->items[i].version);
+        free(p->items[i].name);
+        free(p->items[i].file);
+        free(p->items[i].message);
+    }
+    free(p->items);
+    free(p);
+}
+
+static int add_problem(dbshift_problems *ps, const plan_item *it, const char *message)
+{
+    dbshift_problem *items = realloc(ps->items, (ps->count + 1) * sizeof(*items));
+    if (!items)
+        return DBSHIFT_ENOMEM;
+    ps->items = items;
+    dbshift_problem *pr = &items[ps->count++];
+    pr->version = xstrdup(it->m ? it->m->version : it->row->version);
+    pr->name = xstrdup(it->m ? it->m->name : it->row->name);
+    pr->file = xstrdup(it->m ? it->m->file : NULL);
+    pr->state = it->state;
+    pr->message = xstrdup(message);
+    return 0;
+}
+
+/* Collects the changed, missing and failed migrations of a plan. */
+static int collect_problems(const plan *p, dbshift_problems *ps)
+{
+    for (size_t i = 0; i < p->count; i++) {
+        const plan_item *it = &p->items[i];
+        buf msg = BUF_INIT;
+        switch (it->state) {
+        case DBSHIFT_STATE_CHANGED:
+            buf_addf(&msg, "'%s' changed after it was applied (recorded %s, now %s)", it->m->file,
+                     it->row->checksum, it->m->checksum);
+            break;
+        case DBSHIFT_STATE_MISSING:
+            buf_addf(&msg, "version %s (%s) was applied but its file is missing", it->row->version,
+                     it->row->name);
+            break;
+        case DBSHIFT_STATE_FAILED:
+            buf_addf(&msg, "version %s failed after %d statement(s): %s", it->row->version,
+                     it->row->statements_done, it->row->error ? it->row->error : "no detail");
+            break;
+        default:
+            continue;
+        }
+        int rc = buf_failed(&msg) ? DBSHIFT_ENOMEM : add_problem(ps, it, msg.ptr);
+        buf_release(&msg);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+int dbshift_validate(dbshift_problems **out, dbshift *db)
+{
+    *out = NULL;
+    dbshift_error_clear(&db->error);
+    plan p;
+    int rc = plan_build(db, &p);
+    if (rc)
+        return rc;
+    dbshift_problems *ps = calloc(1, sizeof(*ps));
+    if (!ps || collect_problems(&p, ps)) {
+        dbshift_problems_free(ps);
+        plan_release(&p);
+        return err_set(&db->error, DBSHIFT_ENOMEM, "out of memory");
+    }
+    plan_release(&p);
+    *out = ps;
+    if (ps->count) {
+        return err_set(&db->error, DBSHIFT_ECHECKSUM,
+                       "validation failed: %zu migration(s) changed, missing or failed", ps->count);
+    }
+    return 0;
+}
+
+/* Writes one history change and its log row in one transaction. */
+static int write_change(dbshift *db, const dbshift_stmt *change, const log_entry *le)
+{
+    stmt_store ls = {0};
+    dbshift_stmt items[4];
+    size_t n = 0;
+    items[n++] = (dbshift_stmt){.kind = DBSHIFT_STMT_BEGIN};
+    items[n++] = *change;
+    log_insert_stmt(db, &ls, le, &items[n++]);
+    items[n++] = (dbshift_stmt){.kind = DBSHIFT_STMT_COMMIT};
+    size_t failed;
+    int rc = db->driver->run(db->conn, items, n, &failed, &db->error);
+    stmt_store_release(&ls);
+    return rc;
+}
+
+int dbshift_repair(dbshift_problems **out, dbshift *db)
+{
+    *out = NULL;
+    dbshift_error_clear(&db->error);
+    int rc = handle_lock(db);
+    if (rc)
+        return rc;
+    rc = history_ensure(db);
+    plan p;
+    if (rc == 0)
+        rc = plan_build(db, &p);
+    if (rc) {
+        handle_unlock(db);
+        return rc;
+    }
+    dbshift_problems *ps = calloc(1, sizeof(*ps));
+    if (!ps) {
+        plan_release(&p);
+        handle_unlock(db);
+        return err_set(&db->error, DBSHIFT_ENOMEM, "out of memory");
+    }
+    char now[32];
+    handle_now(now);
+    for (size_t i = 0; i < p.count && rc == 0; i++) {
+        plan_item *it = &p.items[i];
+        stmt_store s = {0};
+        dbshift_stmt st;
+        buf msg = BUF_INIT;
+        const char *kind = it->row ? it->row->kind : HISTORY_VERSIONED;
+        if (it->state == DBSHIFT_STATE_CHANGED) {
+            buf_init(&s.sql);
+            s.values[0] = xstrdup(it->m->checksum);
+            s.values[1] = xstrdup(kind);
+            s.values[2] = xstrdup(it->row->version);
+            for (int k = 0; k < 3; k++)
+                s.params[k] = s.values[k];
+            s.n = 3;
+            buf_addf(&s.sql, "UPDATE %s SET checksum = ? WHERE kind = ? AND version = ?",
+                     db->q_migrations);
+            st = (dbshift_stmt){DBSHIFT_STMT_SQL, s.sql.ptr, s.sql.len, s.params, s.n};
+            buf_addf(&msg, "accepted the new checksum of '%s' (was %s)", it->m->file,
+                     it->row->checksum);
+        } else if (it->state == DBSHIFT_STATE_FAILED) {
+            /* The failed row goes: the migration is pending again. Which
+             * statements ran is in the message so the user can undo or
+             * finish them by hand. */
+            history_delete_stmt(db, &s, kind, it->row->version, &st);
+            buf_addf(&msg,
+                     "cleared the failed mark of version %s: %d statement(s) had run; undo "
+                     "them (or finish the migration by hand and run `dbshift baseline`) "
+                     "before the next `dbshift up`",
+                     it->row->version, it->row->statements_done);
+        } else {
+            continue;
+        }
+        log_entry le = {0};
+        le.version = it->m ? it->m->version : it->row->version;
+        le.name = it->m ? it->m->name : it->row->name;
+        le.direction = "repair";
+        le.started_at = now;
+        le.success = true;
+        le.error = msg.ptr;
+        rc = write_change(db, &st, &le);
+        if (rc == 0 && add_problem(ps, it, msg.ptr))
+            rc = err_set(&db->error, DBSHIFT_ENOMEM, "out of memory");
+        stmt_store_release(&s);
+        buf_release(&msg);
+    }
+    plan_release(&p);
+    handle_unlock(db);
+    if (rc) {
+        dbshift_problems_free(ps);
+        return rc;
+    }
+    *out = ps;
+    return 0;
+}
+
+int dbshift_baseline(dbshift *db, const char *version)
+{
+    dbshift_error_clear(&db->error);
+    if (!version || !*version)
+        return err_set(&db->error, DBSHIFT_EUSAGE, "baseline needs a version");
+    int rc = handle_lock(db);
+    if (rc)
+        return rc;
+    rc = history_ensure(db);
+    plan p;
+    if (rc == 0)
+        rc = plan_build(db, &p);
+    if (rc) {
+        handle_unlock(db);
+        return rc;
+    }
+    if (!migration_set_find(db->set, version)) {
+        rc = err_set(&db->error, DBSHIFT_ENOTFOUND, "no migration with version '%s' in '%s'",
+                     version, db->migrations_dir);
+    }
+    char now[32];
+    handle_now(now);
+    size_t marked = 0;
+    for (size_t i = 0; i < p.count && rc == 0; i++) {
+        plan_item *it = &p.items[i];
+        if (!it->m || it->m->repeatable || version_compare(it->m->version, version) > 0)
+            continue;
+        if (it->state != DBSHIFT_STATE_PENDING && it->state != DBSHIFT_STATE_OUT_OF_ORDER)
+            continue;
+        stmt_store s = {0};
+        dbshift_stmt st;
+        history_entry he = {it->m->version,
+                            it->m->name,
+                            HISTORY_BASELINE,
+                            it->m->checksum,
+                            HISTORY_APPLIED,
+                            0,
+                            NULL,
+                            NULL,
+                            0};
+        history_insert_stmt(db, &s, &he, &st);
+        log_entry le = {0};
+        le.version = it->m->version;
+        le.name = it->m->name;
+        le.direction = "baseline";
+        le.started_at = now;
+        le.success = true;
+        rc = write_change(db, &st, &le);
+        stmt_store_release(&s);
+        marked++;
+    }
+    plan_release(&p);
+    handle_unlock(db);
+    if (rc == 0)
+        handle_log(db, DBSHIFT_LOG_INFO, "baseline: marked %zu migration(s) up to %s as applied",
+                   marked, version);
+    return rc;
+}
