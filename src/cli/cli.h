@@ -158,8 +158,9 @@ int cli_parse_options(int argc, const char **argv, const struct cli_option *opti
  * non-option (the command name); *next receives its index. Returns 0 or -1. */
 int cli_parse_global(int argc, const char **argv, struct cli_context *ctx, int *next);
 
-/* Prints the option list of a table (used for --help). */
-void cli_print_options(FILE *out, const struct cli_option *options);
+/* Prints the option lists of one or two tables (more may be NULL) in one
+ * aligned column, for --help. */
+void cli_print_options(FILE *out, const struct cli_option *options, const struct cli_option *more);
 /* The table of global options, for the top-level help. */
 const struct cli_option *cli_global_options(struct cli_context *ctx);
 

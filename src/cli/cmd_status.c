@@ -136,9 +136,12 @@ static void print_status_text(struct cli_context *ctx, dbshift *db, const dbshif
         }
         if (m->execution_ms >= 0 && m->applied_at)
             snprintf(took, sizeof(took), "%lld ms", (long long)m->execution_ms);
-        printf("%-*s   %-*s   %s%-*s%s   %-16s   %6s", vw, m->version ? m->version : "", nw,
-               m->name ? m->name : "", cli_color(ctx, stdout, state_color(m->state)), sw, state,
-               cli_color(ctx, stdout, "reset"), applied, took);
+        /* Rows that were never applied stop after the state: no trailing blanks. */
+        printf("%-*s   %-*s   %s%-*s%s", vw, m->version ? m->version : "", nw,
+               m->name ? m->name : "", cli_color(ctx, stdout, state_color(m->state)),
+               applied[0] || why ? sw : 0, state, cli_color(ctx, stdout, "reset"));
+        if (applied[0] || why)
+            printf("   %-16s   %6s", applied, took);
         if (why)
             printf("   %s", why);
         printf("\n");

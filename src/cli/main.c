@@ -40,6 +40,14 @@ static const struct cli_command *find_command(const char *name)
     return NULL;
 }
 
+static bool unused_flag;
+/* Only for the help listing: main handles these two itself. */
+static const struct cli_option main_options[] = {
+    {CLI_OPT_BOOL, 'h', "help", NULL, &unused_flag, "show this help"},
+    {CLI_OPT_BOOL, 0, "version", NULL, &unused_flag, "show the version"},
+    CLI_OPTION_END,
+};
+
 static void print_main_help(struct cli_context *ctx, FILE *out)
 {
     fprintf(out, "usage: %s [global options] <command> [options] [args]\n\n", ctx->program);
@@ -50,11 +58,8 @@ static void print_main_help(struct cli_context *ctx, FILE *out)
     for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
         fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
     fprintf(out, "\nglobal options (before or after the command):\n");
-    cli_print_options(out, cli_global_options(ctx));
-    fprintf(out,
-            "  -h, --help             show this help\n"
-            "      --version          show the version\n"
-            "\nrun `%s <command> --help` for a command's options; see dbshift(1)\n",
+    cli_print_options(out, cli_global_options(ctx), main_options);
+    fprintf(out, "\nrun `%s <command> --help` for a command's options; see dbshift(1)\n",
             ctx->program);
 }
 

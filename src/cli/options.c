@@ -195,22 +195,39 @@ static void option_label(char *out, size_t size, const struct cli_option *opt)
         snprintf(out, size, "%s--%s", shortpart, opt->long_name);
 }
 
-void cli_print_options(FILE *out, const struct cli_option *options)
+static size_t label_width(const struct cli_option *options, size_t width)
 {
     char label[96];
-    size_t width = 0;
-    const struct cli_option *opt;
 
-    for (opt = options; opt && opt->type != CLI_OPT_END; opt++) {
+    for (const struct cli_option *opt = options; opt && opt->type != CLI_OPT_END; opt++) {
         option_label(label, sizeof(label), opt);
         if (strlen(label) > width)
             width = strlen(label);
     }
-    for (opt = options; opt && opt->type != CLI_OPT_END; opt++) {
+    return width;
+}
+
+void cli_print_options(FILE *out, const struct cli_option *options, const struct cli_option *more)
+{
+    char label[96];
+    size_t width = label_width(more, label_width(options, 0));
+
+    /* Both tables share one column so their help texts line up. */
+    for (const struct cli_option *opt = options; opt && opt->type != CLI_OPT_END; opt++) {
+        option_label(label, sizeof(label), opt);
+        fprintf(out, "  %-*s  %s\n", (int)width, label, opt->help);
+    }
+    for (const struct cli_option *opt = more; opt && opt->type != CLI_OPT_END; opt++) {
         option_label(label, sizeof(label), opt);
         fprintf(out, "  %-*s  %s\n", (int)width, label, opt->help);
     }
 }
+
+static bool help_flag;
+static const struct cli_option help_option[] = {
+    {CLI_OPT_BOOL, 'h', "help", NULL, &help_flag, "show this help"},
+    CLI_OPTION_END,
+};
 
 static void print_help(struct cli_context *ctx, const struct cli_option *options,
                        const struct cli_command_help *help)
@@ -218,15 +235,10 @@ static void print_help(struct cli_context *ctx, const struct cli_option *options
     printf("usage: %s %s\n\n%s\n", ctx->program, help->usage, help->summary);
     if (help->description)
         printf("\n%s\n", help->description);
-    if (options && options->type != CLI_OPT_END) {
-        printf("\noptions:\n");
-        cli_print_options(stdout, options);
-        printf("  %-4s--help  show this help\n", "-h,");
-    } else {
-        printf("\noptions:\n  -h, --help  show this help\n");
-    }
+    printf("\noptions:\n");
+    cli_print_options(stdout, options, help_option);
     printf("\nglobal options (before or after the command):\n");
-    cli_print_options(stdout, cli_global_options(ctx));
+    cli_print_options(stdout, cli_global_options(ctx), NULL);
     printf("\nsee dbshift(1) for exit statuses, environment and files\n");
 }
 
