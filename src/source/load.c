@@ -1,0 +1,767 @@
+/*
+ * load.c - reading a migrations folder: listing it, reading every candidate
+ * file exactly once, validating and normalizing the bytes, deciding which
+ * tool's format the folder is in (by file names first, then by marker
+ * comments), handing the files to that format's reader, and finally sorting
+ * the result and refusing duplicate versions. Also the small text helpers
+ * the readers share, so each reader is only about its own format.
+ */
+#include "source/formats.h"
+#include "util/err.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* --- shared helpers ------------------------------------------------------ */
+
+int source_error(dbshift_error *err, const char *file, int line, const char *fmt, ...)
+{
+    if (!err)
+        return DBSHIFT_EPARSE;
+    buf b = BUF_INIT;
+    va_list ap;
+    va_start(ap, fmt);
+    buf_vaddf(&b, fmt, ap);
+    va_end(ap);
+    if (line > 0)
+        buf_addf(&b, " in '%s' line %d", file, line);
+    else if (file)
+        buf_addf(&b, " in '%s'", file);
+    err_set(err, DBSHIFT_EPARSE, "%s", buf_failed(&b) ? "malformed migration file" : b.ptr);
+    buf_release(&b);
+    err_set_field(&err->file, file);
+    err->line = line;
+    return DBSHIFT_EPARSE;
+}
+
+int source_nomem(dbshift_error *err)
+{
+    return err_set(err, DBSHIFT_ENOMEM, "out of memory while reading migrations");
+}
+
+migration *source_add(migration_set *set)
+{
+    /* The set has no capacity field: the capacity is 16 and doubles at every
+     * power of two from there, so it follows from the count alone. */
+    size_t n = set->count;
+    if (n == 0 || (n >= 16 && (n & (n - 1)) == 0)) {
+        size_t want = n == 0 ? 16 : n * 2;
+        migration *items = realloc(set->items, want * sizeof(*items));
+        if (!items)
+            return NULL;
+        set->items = items;
+    }
+    migration *m = &set->items[set->count++];
+    memset(m, 0, sizeof(*m));
+    return m;
+}
+
+int source_numsql_names(migration *m, const source_file *f, dbshift_error *err)
+{
+    const char *base = f->base;
+    size_t len = strlen(base) - 4; /* without ".sql" */
+    size_t digits = strspn(base, "0123456789");
+    m->version = xstrndup(base, digits);
+    m->name = digits < len ? xstrndup(base + digits + 1, len - digits - 1) : xstrdup("");
+    m->file = xstrdup(f->path);
+    return (m->version && m->name && m->file) ? 0 : source_nomem(err);
+}
+
+int source_section_set(migration_section *sec, const source_file *file, const char *text,
+                       size_t len, int first_line, dbshift_error *err)
+{
+    free(sec->sql);
+    free(sec->file);
+    sec->sql = xstrndup(text, len);
+    sec->file = xstrdup(file->path);
+    if (!sec->sql || !sec->file)
+        return source_nomem(err);
+    sec->present = true;
+    sec->first_line = first_line;
+    return 0;
+}
+
+size_t source_line_len(const char *p, const char *end)
+{
+    const char *nl = memchr(p, '\n', (size_t)(end - p));
+    return (size_t)((nl ? nl : end) - p);
+}
+
+const char *source_skip_blank(const char *p, const char *end)
+{
+    while (p < end && (*p == ' ' || *p == '\t' || *p == '\r'))
+        p++;
+    return p;
+}
+
+const char *source_word(const char *p, const char *end, const char *word)
+{
+    size_t n = strlen(word);
+    if ((size_t)(end - p) < n || strncasecmp(p, word, n) != 0)
+        return NULL;
+    p += n;
+    if (p < end && *p != ' ' && *p != '\t' && *p != '\r')
+        return NULL;
+    return p;
+}
+
+bool source_ends_statement(const char *line, size_t len)
+{
+    const char *p = line, *end = line + len;
+    const char *last = NULL, *last_end = NULL;
+    while (p < end) {
+        while (p < end && (*p == ' ' || *p == '\t' || *p == '\r'))
+            p++;
+        if (p >= end)
+            break;
+        const char *w = p;
+        while (p < end && *p != ' ' && *p != '\t' && *p != '\r')
+            p++;
+        if (p - w >= 2 && w[0] == '-' && w[1] == '-')
+            break;
+        last = w;
+        last_end = p;
+    }
+    return last && last_end[-1] == ';';
+}
+
+bool source_only_comments(const char *text, size_t len, int first_line, int *bad_line)
+{
+    const char *p = text, *end = text + len;
+    int line = first_line;
+    while (p < end) {
+        char c = *p;
+        if (c == '\n') {
+            line++;
+            p++;
+        } else if (c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v') {
+            p++;
+        } else if (c == '-' && p + 1 < end && p[1] == '-') {
+            p += source_line_len(p, end);
+        } else if (c == '/' && p + 1 < end && p[1] == '*') {
+            p += 2;
+            while (p < end && !(p[0] == '*' && p + 1 < end && p[1] == '/')) {
+                line += *p == '\n';
+                p++;
+            }
+            p = p < end ? p + 2 : end;
+        } else {
+            if (bad_line)
+                *bad_line = line;
+            return false;
+        }
+    }
+    return true;
+}
+
+/* --- the set ------------------------------------------------------------- */
+
+static void section_release(migration_section *s)
+{
+    free(s->sql);
+    free(s->file);
+    free(s->stmt_offsets);
+    free(s->stmt_lens);
+}
+
+void migration_set_free(migration_set *set)
+{
+    if (!set)
+        return;
+    for (size_t i = 0; i < set->count; i++) {
+        migration *m = &set->items[i];
+        free(m->version);
+        free(m->name);
+        free(m->file);
+        section_release(&m->up);
+        section_release(&m->down);
+        free(m->checksum);
+        free(m->confirm);
+        free(m->manual);
+    }
+    free(set->items);
+    free(set->format);
+    free(set->dir);
+    free(set);
+}
+
+migration *migration_set_find(const migration_set *set, const char *version)
+{
+    if (!set || !version)
+        return NULL;
+    /* Versioned migrations come first and are sorted: binary search them. */
+    size_t lo = 0, hi = set->count;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        const migration *m = &set->items[mid];
+        int c = m->repeatable ? 1 : version_compare(m->version, version);
+        if (c == 0)
+            return &set->items[mid];
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return NULL;
+}
+
+static int compare_migrations(const void *pa, const void *pb)
+{
+    const migration *a = pa, *b = pb;
+    if (a->repeatable != b->repeatable)
+        return a->repeatable ? 1 : -1;
+    if (a->repeatable)
+        return strcmp(a->name, b->name);
+    int c = version_compare(a->version, b->version);
+    return c ? c : strcmp(a->file, b->file);
+}
+
+/* --- listing and reading ------------------------------------------------- */
+
+typedef struct file_list {
+    source_file *items;
+    size_t count, cap;
+} file_list;
+
+static void file_list_release(file_list *l)
+{
+    for (size_t i = 0; i < l->count; i++) {
+        free(l->items[i].path);
+        free(l->items[i].rel);
+        free(l->items[i].text);
+    }
+    free(l->items);
+}
+
+static char *join_path(const char *dir, const char *rel)
+{
+    size_t dlen = strlen(dir);
+    while (dlen > 1 && dir[dlen - 1] == '/')
+        dlen--;
+    buf b = BUF_INIT;
+    buf_add(&b, dir, dlen);
+    buf_addc(&b, '/');
+    buf_adds(&b, rel);
+    return buf_detach(&b);
+}
+
+static int list_add(file_list *l, const char *dir, const char *rel, int kind, dbshift_error *err)
+{
+    if (l->count == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 64;
+        source_file *items = realloc(l->items, cap * sizeof(*items));
+        if (!items)
+            return source_nomem(err);
+        l->items = items;
+        l->cap = cap;
+    }
+    source_file *f = &l->items[l->count];
+    memset(f, 0, sizeof(*f));
+    f->rel = xstrdup(rel);
+    f->path = f->rel ? join_path(dir, rel) : NULL;
+    if (!f->rel || !f->path) {
+        free(f->rel);
+        free(f->path);
+        return source_nomem(err);
+    }
+    const char *slash = strrchr(f->rel, '/');
+    f->base = slash ? slash + 1 : f->rel;
+    f->kind = kind;
+    l->count++;
+    return 0;
+}
+
+static bool ends_with(const char *s, size_t len, const char *suffix)
+{
+    size_t n = strlen(suffix);
+    return len >= n && memcmp(s + len - n, suffix, n) == 0;
+}
+
+static bool is_digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+/* The dialect suffixes popx knows; a generic .up.sql file has none. */
+static bool is_popx_token(const char *s, size_t len)
+{
+    static const char *const tokens[] = {"postgres", "mysql",     "sqlite3",
+                                         "sqlite",   "cockroach", "autocommit"};
+    for (size_t i = 0; i < sizeof(tokens) / sizeof(tokens[0]); i++)
+        if (strlen(tokens[i]) == len && memcmp(tokens[i], s, len) == 0)
+            return true;
+    return false;
+}
+
+/* Kind of a top-level *.sql file from its name; 0 when no reader takes it. */
+static int classify_sql(const char *name)
+{
+    size_t len = strlen(name);
+    if ((name[0] == 'V' || name[0] == 'U') && is_digit(name[1]) && strstr(name, "__"))
+        return SOURCE_KIND_FLYWAY;
+    if (strncmp(name, "R__", 3) == 0 && len > 7)
+        return SOURCE_KIND_FLYWAY;
+    size_t i = 0;
+    while (is_digit(name[i]))
+        i++;
+    if (i == 0 || name[i] != '_')
+        return 0;
+    size_t stem;
+    if (ends_with(name, len, ".up.sql"))
+        stem = len - 7;
+    else if (ends_with(name, len, ".down.sql"))
+        stem = len - 9;
+    else
+        return SOURCE_KIND_NUMSQL;
+    /* The token before .up.sql: "x.postgres.up.sql", "x.autocommit.up.sql". */
+    size_t dot = stem;
+    while (dot > i && name[dot - 1] != '.')
+        dot--;
+    if (dot > i + 1 && is_popx_token(name + dot, stem - dot))
+        return SOURCE_KIND_POPX;
+    return SOURCE_KIND_UPDOWN;
+}
+
+static bool entry_is_dir(const char *dir, const struct dirent *de, bool *is_file)
+{
+    *is_file = false;
+#ifdef _DIRENT_HAVE_D_TYPE
+    if (de->d_type == DT_DIR)
+        return true;
+    if (de->d_type == DT_REG) {
+        *is_file = true;
+        return false;
+    }
+#endif
+    char *p = join_path(dir, de->d_name);
+    struct stat st;
+    bool d = false;
+    if (p && stat(p, &st) == 0) {
+        d = S_ISDIR(st.st_mode);
+        *is_file = S_ISREG(st.st_mode);
+    }
+    free(p);
+    return d;
+}
+
+static int io_error(dbshift_error *err, const char *what, const char *path)
+{
+    int e = errno;
+    err_set(err, DBSHIFT_EIO, "cannot %s '%s': %s", what, path, strerror(e));
+    if (err)
+        err_set_field(&err->file, path);
+    return DBSHIFT_EIO;
+}
+
+/* Lists dir/sub (sub may be "") adding what kind_of says to take. */
+static int list_folder(file_list *l, const char *dir, const char *sub, int depth,
+                       dbshift_error *err)
+{
+    char *path = *sub ? join_path(dir, sub) : xstrdup(dir);
+    if (!path)
+        return source_nomem(err);
+    DIR *d = opendir(path);
+    if (!d) {
+        int rc = (depth == 0 && errno == ENOENT) ? 1 : io_error(err, "read folder", path);
+        free(path);
+        return rc;
+    }
+    int rc = 0;
+    struct dirent *de;
+    buf rel = BUF_INIT;
+    while (rc == 0 && (de = readdir(d)) != NULL) {
+        const char *name = de->d_name;
+        if (name[0] == '.')
+            continue;
+        bool is_file;
+        bool is_dir = entry_is_dir(path, de, &is_file);
+        buf_clear(&rel);
+        if (*sub) {
+            buf_adds(&rel, sub);
+            buf_addc(&rel, '/');
+        }
+        buf_adds(&rel, name);
+        if (buf_failed(&rel)) {
+            rc = source_nomem(err);
+            break;
+        }
+        size_t len = strlen(name);
+        if (depth == 0 && is_dir) {
+            if (strcmp(name, "repeatable") == 0 || (is_digit(name[0]) && strchr(name, '_')))
+                rc = list_folder(l, dir, rel.ptr, 1, err);
+            continue;
+        }
+        if (!is_file)
+            continue;
+        if (depth == 1) {
+            if (strncmp(sub, "repeatable", 10) == 0) {
+                if (ends_with(name, len, ".sql"))
+                    rc = list_add(l, dir, rel.ptr, SOURCE_KIND_REPEATABLE, err);
+            } else if (!strcmp(name, "up.sql") || !strcmp(name, "down.sql") ||
+                       !strcmp(name, "metadata.toml")) {
+                rc = list_add(l, dir, rel.ptr, SOURCE_KIND_DIESEL, err);
+            }
+            continue;
+        }
+        if (!ends_with(name, len, ".sql"))
+            continue; /* notes, READMEs, Go files: not migrations */
+        int kind = classify_sql(name);
+        if (!kind) {
+            char *full = join_path(dir, rel.ptr);
+            err_set(err, DBSHIFT_EPARSE, "'%s' is not a migration file name any format accepts",
+                    full ? full : rel.ptr);
+            if (err) {
+                err_set_field(&err->file, full ? full : rel.ptr);
+                err_hint(err, "name it <version>_<name>.sql or move it out of the folder");
+            }
+            free(full);
+            rc = DBSHIFT_EPARSE;
+            break;
+        }
+        rc = list_add(l, dir, rel.ptr, kind, err);
+    }
+    buf_release(&rel);
+    closedir(d);
+    free(path);
+    return rc;
+}
+
+/* Offset of the first byte that is not strict UTF-8 (no overlongs, no
+ * surrogates, nothing above U+10FFFF, no NUL), or len. */
+static size_t utf8_invalid_at(const unsigned char *s, size_t len)
+{
+    size_t i = 0;
+    while (i < len) {
+        unsigned char c = s[i];
+        if (c >= 0x01 && c < 0x80) {
+            i++;
+            continue;
+        }
+        size_t n;
+        unsigned char lo = 0x80, hi = 0xBF;
+        if (c >= 0xC2 && c <= 0xDF) {
+            n = 1;
+        } else if (c >= 0xE0 && c <= 0xEF) {
+            n = 2;
+            if (c == 0xE0)
+                lo = 0xA0;
+            else if (c == 0xED)
+                hi = 0x9F;
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            n = 3;
+            if (c == 0xF0)
+                lo = 0x90;
+            else if (c == 0xF4)
+                hi = 0x8F;
+        } else {
+            return i;
+        }
+        if (len - i <= n)
+            return i;
+        if (s[i + 1] < lo || s[i + 1] > hi)
+            return i;
+        for (size_t k = 2; k <= n; k++)
+            if ((s[i + k] & 0xC0) != 0x80)
+                return i;
+        i += n + 1;
+    }
+    return len;
+}
+
+static int read_file(source_file *f, dbshift_error *err)
+{
+    int fd = open(f->path, O_RDONLY);
+    if (fd < 0)
+        return io_error(err, "open", f->path);
+    struct stat st;
+    if (fstat(fd, &st) != 0) {
+        close(fd);
+        return io_error(err, "stat", f->path);
+    }
+    size_t cap = (size_t)st.st_size, len = 0;
+    char *data = malloc(cap + 1);
+    if (!data) {
+        close(fd);
+        return source_nomem(err);
+    }
+    for (;;) {
+        if (len == cap) {
+            /* The file grew after fstat: keep reading. */
+            char *bigger = realloc(data, cap * 2 + 4096 + 1);
+            if (!bigger) {
+                free(data);
+                close(fd);
+                return source_nomem(err);
+            }
+            data = bigger;
+            cap = cap * 2 + 4096;
+        }
+        ssize_t n = read(fd, data + len, cap - len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            free(data);
+            close(fd);
+            return io_error(err, "read", f->path);
+        }
+        if (n == 0)
+            break;
+        len += (size_t)n;
+    }
+    close(fd);
+    data[len] = '\0';
+    f->text = data;
+    f->len = len;
+
+    size_t bad = utf8_invalid_at((const unsigned char *)data, len);
+    if (bad < len) {
+        int line = 1;
+        for (size_t i = 0; i < bad; i++)
+            line += data[i] == '\n';
+        return source_error(err, f->path, line,
+                            data[bad] ? "invalid UTF-8 (byte 0x%02x)" : "NUL byte (0x%02x)",
+                            (unsigned char)data[bad]);
+    }
+    /* Fold CRLF so line ends, section texts and checksums agree on every
+     * checkout; drop a BOM some editors write. */
+    size_t start = (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0) ? 3 : 0;
+    size_t w = 0;
+    for (size_t r = start; r < len; r++) {
+        if (data[r] == '\r' && r + 1 < len && data[r + 1] == '\n')
+            continue;
+        data[w++] = data[r];
+    }
+    data[w] = '\0';
+    f->len = w;
+    return 0;
+}
+
+/* Which marker comments a <digits>_<name>.sql file carries. */
+static int find_marker(const char *text, size_t len)
+{
+    const char *p = text, *end = text + len;
+    while (p < end) {
+        size_t n = source_line_len(p, end);
+        const char *q = source_skip_blank(p, p + n);
+        if (p + n - q >= 2 && q[0] == '-' && q[1] == '-') {
+            const char *r = source_skip_blank(q + 2, p + n);
+            size_t rest = (size_t)(p + n - r);
+            if (rest >= 8 && memcmp(r, "dbshift:", 8) == 0)
+                return SOURCE_MARK_DBSHIFT;
+            if (rest >= 6 && strncasecmp(r, "+goose", 6) == 0)
+                return SOURCE_MARK_GOOSE;
+            if (rest >= 8 && memcmp(r, "migrate:", 8) == 0)
+                return SOURCE_MARK_DBMATE;
+            if (rest >= 8 && strncasecmp(r, "+migrate", 8) == 0)
+                return SOURCE_MARK_SQL_MIGRATE;
+        }
+        p += n + 1;
+    }
+    return SOURCE_MARK_NONE;
+}
+
+/* --- formats and detection ----------------------------------------------- */
+
+#define KIND(k) (1u << (k))
+
+static const struct format {
+    const char *name;
+    source_reader_fn read;
+    unsigned kinds; /* file kinds the reader takes */
+} formats[] = {
+    {"dbshift", native_read, KIND(SOURCE_KIND_NUMSQL) | KIND(SOURCE_KIND_REPEATABLE)},
+    {"golang-migrate", golang_migrate_read, KIND(SOURCE_KIND_UPDOWN)},
+    {"sqlx", golang_migrate_read, KIND(SOURCE_KIND_UPDOWN) | KIND(SOURCE_KIND_NUMSQL)},
+    {"goose", goose_read, KIND(SOURCE_KIND_NUMSQL)},
+    {"dbmate", dbmate_read, KIND(SOURCE_KIND_NUMSQL)},
+    {"sql-migrate", sql_migrate_read, KIND(SOURCE_KIND_NUMSQL)},
+    {"flyway", flyway_read, KIND(SOURCE_KIND_FLYWAY)},
+    {"diesel", diesel_read, KIND(SOURCE_KIND_DIESEL)},
+    {"popx", popx_read, KIND(SOURCE_KIND_UPDOWN) | KIND(SOURCE_KIND_POPX)},
+};
+enum { F_DBSHIFT, F_GOLANG, F_SQLX, F_GOOSE, F_DBMATE, F_SQL_MIGRATE, F_FLYWAY, F_DIESEL, F_POPX };
+#define NFORMATS (sizeof(formats) / sizeof(formats[0]))
+
+/* The format a file can only belong to, or -1 when it fits several. */
+static int file_format(const source_file *f)
+{
+    switch (f->kind) {
+    case SOURCE_KIND_NUMSQL:
+        switch (f->marker) {
+        case SOURCE_MARK_DBSHIFT:
+            return F_DBSHIFT;
+        case SOURCE_MARK_GOOSE:
+            return F_GOOSE;
+        case SOURCE_MARK_DBMATE:
+            return F_DBMATE;
+        case SOURCE_MARK_SQL_MIGRATE:
+            return F_SQL_MIGRATE;
+        default:
+            return -1;
+        }
+    case SOURCE_KIND_REPEATABLE:
+        return F_DBSHIFT;
+    case SOURCE_KIND_POPX:
+        return F_POPX;
+    case SOURCE_KIND_FLYWAY:
+        return F_FLYWAY;
+    case SOURCE_KIND_DIESEL:
+        return F_DIESEL;
+    default:
+        return -1;
+    }
+}
+
+/* The name a flexible file would suggest on its own. */
+static const char *flexible_name(const source_file *f)
+{
+    return f->kind == SOURCE_KIND_UPDOWN ? "golang-migrate" : "sqlx";
+}
+
+static int mixed_error(dbshift_error *err, const char *fa, const char *a, const char *fb,
+                       const char *b)
+{
+    err_set(err, DBSHIFT_EPARSE, "the folder mixes migration formats: '%s' is %s but '%s' is %s",
+            fa, a, fb, b);
+    if (err) {
+        err_set_field(&err->file, fb);
+        err_hint(err, "keep one tool's migrations per folder, or pass the format explicitly");
+    }
+    return DBSHIFT_EPARSE;
+}
+
+static int detect(int *out, const file_list *l, dbshift_error *err)
+{
+    const source_file *first[NFORMATS] = {0};
+    int found = -1;
+    bool unmarked = false, updown = false;
+    for (size_t i = 0; i < l->count; i++) {
+        const source_file *f = &l->items[i];
+        int fmt = file_format(f);
+        if (fmt < 0) {
+            unmarked |= f->kind == SOURCE_KIND_NUMSQL;
+            updown |= f->kind == SOURCE_KIND_UPDOWN;
+            continue;
+        }
+        if (!first[fmt])
+            first[fmt] = f;
+        if (found >= 0 && found != fmt)
+            return mixed_error(err, first[found]->path, formats[found].name, f->path,
+                               formats[fmt].name);
+        found = fmt;
+    }
+    if (found < 0) {
+        *out = unmarked ? F_SQLX : updown ? F_GOLANG : F_DBSHIFT;
+        return 0;
+    }
+    for (size_t i = 0; i < l->count; i++) {
+        const source_file *f = &l->items[i];
+        if (!(formats[found].kinds & KIND(f->kind)))
+            return mixed_error(err, first[found]->path, formats[found].name, f->path,
+                               flexible_name(f));
+    }
+    *out = found;
+    return 0;
+}
+
+static int compare_files(const void *pa, const void *pb)
+{
+    const source_file *a = pa, *b = pb;
+    return strcmp(a->rel, b->rel);
+}
+
+static int check_duplicates(const migration_set *set, dbshift_error *err)
+{
+    for (size_t i = 1; i < set->count; i++) {
+        const migration *a = &set->items[i - 1], *b = &set->items[i];
+        if (a->repeatable || b->repeatable)
+            break;
+        if (version_compare(a->version, b->version) == 0) {
+            err_set(err, DBSHIFT_EPARSE, "duplicate migration version %s: '%s' and '%s'",
+                    b->version, a->file, b->file);
+            if (err) {
+                err_set_field(&err->file, b->file);
+                err_hint(err, "give one of them a new version");
+            }
+            return DBSHIFT_EPARSE;
+        }
+    }
+    return 0;
+}
+
+int migration_set_load(migration_set **out, const char *dir, const source_options *opts,
+                       dbshift_error *err)
+{
+    static const source_options no_options = {0};
+    *out = NULL;
+    if (!dir)
+        return err_set(err, DBSHIFT_EUSAGE, "no migrations folder given");
+    if (!opts)
+        opts = &no_options;
+    int fmt = -1;
+    if (opts->format) {
+        for (size_t i = 0; i < NFORMATS; i++)
+            if (strcmp(opts->format, formats[i].name) == 0)
+                fmt = (int)i;
+        if (fmt < 0) {
+            err_set(err, DBSHIFT_EUSAGE, "unknown migration format '%s'", opts->format);
+            err_hint(err, "use one of dbshift, golang-migrate, sqlx, goose, dbmate, "
+                          "sql-migrate, flyway, diesel, popx");
+            return DBSHIFT_EUSAGE;
+        }
+    }
+
+    migration_set *set = calloc(1, sizeof(*set));
+    if (!set)
+        return source_nomem(err);
+    set->dir = xstrdup(dir);
+    file_list l = {0};
+    int rc = set->dir ? 0 : source_nomem(err);
+    if (rc == 0)
+        rc = list_folder(&l, dir, "", 0, err);
+    if (rc == 1) {
+        rc = 0; /* no folder: nothing to migrate yet */
+    } else if (rc == 0) {
+        qsort(l.items, l.count, sizeof(*l.items), compare_files);
+        for (size_t i = 0; rc == 0 && i < l.count; i++) {
+            rc = read_file(&l.items[i], err);
+            if (rc == 0 && l.items[i].kind == SOURCE_KIND_NUMSQL)
+                l.items[i].marker = find_marker(l.items[i].text, l.items[i].len);
+        }
+        set->nfiles = l.count;
+    }
+    if (rc == 0 && fmt < 0)
+        rc = detect(&fmt, &l, err);
+    if (rc == 0) {
+        for (size_t i = 0; i < l.count; i++) {
+            if (!(formats[fmt].kinds & KIND(l.items[i].kind))) {
+                rc = source_error(err, l.items[i].path, 0, "the file is not a %s migration",
+                                  formats[fmt].name);
+                break;
+            }
+        }
+    }
+    if (rc == 0) {
+        set->format = xstrdup(formats[fmt].name);
+        rc = set->format ? 0 : source_nomem(err);
+    }
+    if (rc == 0 && l.count)
+        rc = formats[fmt].read(set, l.items, l.count, opts, err);
+    if (rc == 0) {
+        qsort(set->items, set->count, sizeof(*set->items), compare_migrations);
+        rc = check_duplicates(set, err);
+    }
+    file_list_release(&l);
+    if (rc != 0) {
+        migration_set_free(set);
+        return rc;
+    }
+    *out = set;
+    return 0;
+}
