@@ -709,11 +709,20 @@ static int pg_run(void *conn, const dbshift_stmt *stmts, size_t n, size_t *faile
     *failed = 0;
     if (n == 0)
         return 0;
-    /* Only a batch that is one transaction is pipelined: outside a
-     * transaction the server would run the queued statements as one implicit
-     * transaction, which CREATE INDEX CONCURRENTLY and VACUUM refuse. */
+    /* Only work inside a transaction is pipelined: outside one the server
+     * would run the queued statements as one implicit transaction, which
+     * CREATE INDEX CONCURRENTLY and VACUUM refuse. That is a batch that is
+     * one transaction, or a batch inside the caller's own (rehearsal,
+     * --single-transaction) that neither begins nor ends one. */
     if (n >= 2 && stmts[0].kind == DBSHIFT_STMT_BEGIN && stmts[n - 1].kind == DBSHIFT_STMT_COMMIT)
         return run_pipeline(c, stmts, n, failed, err);
+    if (PQtransactionStatus(c->pg) == PQTRANS_INTRANS) {
+        bool plain = true;
+        for (size_t i = 0; i < n && plain; i++)
+            plain = stmts[i].kind == DBSHIFT_STMT_SQL;
+        if (plain)
+            return run_pipeline(c, stmts, n, failed, err);
+    }
     return run_each(c, stmts, n, failed, err);
 }
 

@@ -613,6 +613,50 @@ static void test_run_transaction_failure_rolls_back(void **state)
     drv->close(c);
 }
 
+/* Inside the caller's transaction (rehearsal, --single-transaction) a
+ * batch is pipelined too, and a failure leaves that transaction to the
+ * caller. */
+static void test_run_inside_caller_transaction(void **state)
+{
+    (void)state;
+    relay rl;
+    relay_start(&rl);
+    void *c = relay_open(&rl);
+    dbshift_error err = {0};
+    assert_int_equal(drv->begin(c, &err), 0);
+    dbshift_stmt items[] = {
+        sql_item("CREATE TABLE o1 (a int)"),
+        sql_item("INSERT INTO o1 VALUES (1)"),
+        sql_item("CREATE TABLE o2 (a int)"),
+    };
+    size_t failed = 99;
+    int before = atomic_load(&rl.turns);
+    int rc = drv->run(c, items, 3, &failed, &err);
+    if (rc)
+        fail_msg("run failed at %zu: %s", failed, err.message);
+    assert_int_equal(atomic_load(&rl.turns) - before, 1);
+    assert_int_equal(failed, 3);
+    dbshift_stmt bad[] = {
+        sql_item("INSERT INTO o1 VALUES (2)"),
+        sql_item("INSERT INTO o1 VALUES ('two')"),
+    };
+    assert_int_equal(drv->run(c, bad, 2, &failed, &err), DBSHIFT_ESQL);
+    assert_int_equal(failed, 1);
+    assert_string_equal(err.sqlstate, "22P02");
+    dbshift_error_clear(&err);
+    /* Still the caller's (aborted) transaction: statements are refused
+     * until the caller rolls back. */
+    assert_int_equal(drv->exec(c, "SELECT 1", &err), DBSHIFT_ESQL);
+    assert_string_equal(err.sqlstate, "25P02");
+    dbshift_error_clear(&err);
+    assert_int_equal(drv->rollback(c, &err), 0);
+    bool exists = true;
+    assert_int_equal(drv->table_exists(c, NULL, "o1", &exists, &err), 0);
+    assert_false(exists);
+    drv->close(c);
+    relay_stop(&rl);
+}
+
 static void test_run_without_transaction(void **state)
 {
     (void)state;
@@ -853,6 +897,7 @@ int main(void)
         cmocka_unit_test(test_query_stops),
         cmocka_unit_test(test_run_transaction_one_round_trip),
         cmocka_unit_test(test_run_transaction_failure_rolls_back),
+        cmocka_unit_test(test_run_inside_caller_transaction),
         cmocka_unit_test(test_run_without_transaction),
         cmocka_unit_test(test_run_dollar_quotes_and_do),
         cmocka_unit_test(test_advisory_lock),
