@@ -62,7 +62,7 @@ static void position_of(const char *text, size_t offset, int *line, int *column)
 /* Runs one data case; returns the number of mismatches (each printed). */
 static int run_case(const char *dir, const char *name, int dialect)
 {
-    char path[4096];
+    char path[8192]; /* room for dir (4096) + name (1024) + suffix */
     size_t sql_len, exp_len;
     snprintf(path, sizeof(path), "%s/%s.sql", dir, name);
     char *sql = read_whole(path, &sql_len);
