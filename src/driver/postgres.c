@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -702,6 +703,32 @@ static int run_pipeline(pg_conn *c, const dbshift_stmt *stmts, size_t n, size_t 
     return 0;
 }
 
+/* Whether a statement is a COPY: its data would have to travel in the
+ * middle of the pipeline, where the server would read the next queued
+ * queries as COPY data and break the connection. */
+static bool is_copy(const dbshift_stmt *s)
+{
+    const char *p = s->sql, *end = s->sql ? s->sql + s->len : NULL;
+    while (p && p < end) {
+        if (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r' || *p == '(') {
+            p++;
+        } else if (*p == '-' && p + 1 < end && p[1] == '-') {
+            while (p < end && *p != '\n')
+                p++;
+        } else if (*p == '/' && p + 1 < end && p[1] == '*') {
+            const char *close = NULL;
+            for (const char *q = p + 2; q + 1 < end && !close; q++)
+                if (q[0] == '*' && q[1] == '/')
+                    close = q + 2;
+            p = close ? close : end;
+        } else {
+            return end - p >= 4 && strncasecmp(p, "copy", 4) == 0 &&
+                   (end - p == 4 || !ident_char((unsigned char)p[4]));
+        }
+    }
+    return false;
+}
+
 static int pg_run(void *conn, const dbshift_stmt *stmts, size_t n, size_t *failed,
                   dbshift_error *err)
 {
@@ -714,6 +741,11 @@ static int pg_run(void *conn, const dbshift_stmt *stmts, size_t n, size_t *faile
      * CREATE INDEX CONCURRENTLY and VACUUM refuse. That is a batch that is
      * one transaction, or a batch inside the caller's own (rehearsal,
      * --single-transaction) that neither begins nor ends one. */
+    bool has_copy = false;
+    for (size_t i = 0; i < n && !has_copy; i++)
+        has_copy = stmts[i].kind == DBSHIFT_STMT_SQL && is_copy(&stmts[i]);
+    if (has_copy)
+        return run_each(c, stmts, n, failed, err);
     if (n >= 2 && stmts[0].kind == DBSHIFT_STMT_BEGIN && stmts[n - 1].kind == DBSHIFT_STMT_COMMIT)
         return run_pipeline(c, stmts, n, failed, err);
     if (PQtransactionStatus(c->pg) == PQTRANS_INTRANS) {

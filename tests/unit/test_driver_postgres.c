@@ -613,6 +613,47 @@ static void test_run_transaction_failure_rolls_back(void **state)
     drv->close(c);
 }
 
+/* COPY ... FROM STDIN has no data here: it must fail, not hang. */
+static void test_copy_from_stdin_fails(void **state)
+{
+    (void)state;
+    void *c = open_conn(db_conninfo, NULL, "dbshift-test");
+    exec_ok(c, "CREATE TABLE cp (a int)");
+    dbshift_error err = {0};
+    assert_true(drv->exec(c, "COPY cp FROM STDIN", &err) < 0);
+    assert_non_null(err.message);
+    dbshift_error_clear(&err);
+    dbshift_stmt items[] = {
+        kind_item(DBSHIFT_STMT_BEGIN),
+        sql_item("INSERT INTO cp VALUES (1)"),
+        sql_item("COPY cp FROM STDIN"),
+        kind_item(DBSHIFT_STMT_COMMIT),
+    };
+    size_t failed = 99;
+    assert_true(drv->run(c, items, 4, &failed, &err) < 0);
+    assert_int_equal(failed, 2);
+    dbshift_error_clear(&err);
+    dbshift_stmt plain[] = {sql_item("COPY cp FROM STDIN")};
+    assert_true(drv->run(c, plain, 1, &failed, &err) < 0);
+    assert_int_equal(failed, 0);
+    dbshift_error_clear(&err);
+    rows r = query_ok(c, "SELECT count(*) FROM cp", NULL, 0);
+    assert_string_equal(r.text, "0\n");
+    /* COPY TO STDOUT in a batch: its rows are read and dropped. */
+    dbshift_stmt out[] = {
+        kind_item(DBSHIFT_STMT_BEGIN),
+        sql_item("INSERT INTO cp VALUES (1)"),
+        sql_item("/* export */ copy cp TO STDOUT"),
+        kind_item(DBSHIFT_STMT_COMMIT),
+    };
+    int rc = drv->run(c, out, 4, &failed, &err);
+    if (rc)
+        fail_msg("run with COPY TO STDOUT failed at %zu: %s", failed, err.message);
+    r = query_ok(c, "SELECT count(*) FROM cp", NULL, 0);
+    assert_string_equal(r.text, "1\n");
+    drv->close(c);
+}
+
 /* Inside the caller's transaction (rehearsal, --single-transaction) a
  * batch is pipelined too, and a failure leaves that transaction to the
  * caller. */
@@ -897,6 +938,7 @@ int main(void)
         cmocka_unit_test(test_query_stops),
         cmocka_unit_test(test_run_transaction_one_round_trip),
         cmocka_unit_test(test_run_transaction_failure_rolls_back),
+        cmocka_unit_test(test_copy_from_stdin_fails),
         cmocka_unit_test(test_run_inside_caller_transaction),
         cmocka_unit_test(test_run_without_transaction),
         cmocka_unit_test(test_run_dollar_quotes_and_do),
