@@ -443,6 +443,15 @@ int dbshift_new_migration(char **path_out, dbshift *db, const char *name, bool s
 /* Frees a string the library handed out. */
 void dbshift_string_free(char *s);
 
+/* --- Adopting another tool's history --------------------------------------- */
+/* (section reserved: declarations added by the adopt work) */
+
+/* --- Schema: dump, drift, diff, round-trip test ----------------------------- */
+/* (section reserved: declarations added by the schema work) */
+
+/* --- Embedding: compiled-in migrations, many targets ----------------------- */
+/* (section reserved: declarations added by the embedding work) */
+
 #ifdef __cplusplus
 }
 #endif

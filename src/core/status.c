@@ -336,3 +336,13 @@ int dbshift_baseline(dbshift *db, const char *version)
                    marked, version);
     return rc;
 }
+
+int dbshift_history_get(dbshift_history **out, dbshift *db, size_t limit)
+{
+    *out = NULL;
+    dbshift_error_clear(&db->error);
+    int rc = handle_connect(db);
+    if (rc)
+        return rc;
+    return history_read_log(db, out, limit);
+}
