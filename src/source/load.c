@@ -474,9 +474,11 @@ static size_t utf8_invalid_at(const unsigned char *s, size_t len)
     return len;
 }
 
-static int read_file(source_file *f, dbshift_error *err)
+static int read_file(source_file *f, int dirfd, dbshift_error *err)
 {
-    int fd = open(f->path, O_RDONLY);
+    /* Relative to the folder's descriptor: with thousands of files the
+     * kernel's path walk is a visible share of the load time. */
+    int fd = openat(dirfd, f->rel, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return io_error(err, "open", f->path);
     struct stat st;
@@ -513,6 +515,10 @@ static int read_file(source_file *f, dbshift_error *err)
         if (n == 0)
             break;
         len += (size_t)n;
+        /* Got the size fstat promised: skip the read that would confirm
+         * the end, one system call per file. */
+        if (len == (size_t)st.st_size)
+            break;
     }
     close(fd);
     data[len] = '\0';
@@ -729,11 +735,16 @@ int migration_set_load(migration_set **out, const char *dir, const source_option
         rc = 0; /* no folder: nothing to migrate yet */
     } else if (rc == 0) {
         qsort(l.items, l.count, sizeof(*l.items), compare_files);
+        int dirfd = l.count ? open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+        if (l.count && dirfd < 0)
+            rc = io_error(err, "open folder", dir);
         for (size_t i = 0; rc == 0 && i < l.count; i++) {
-            rc = read_file(&l.items[i], err);
+            rc = read_file(&l.items[i], dirfd, err);
             if (rc == 0 && l.items[i].kind == SOURCE_KIND_NUMSQL)
                 l.items[i].marker = find_marker(l.items[i].text, l.items[i].len);
         }
+        if (dirfd >= 0)
+            close(dirfd);
         set->nfiles = l.count;
     }
     if (rc == 0 && fmt < 0)
@@ -753,7 +764,7 @@ int migration_set_load(migration_set **out, const char *dir, const source_option
     }
     if (rc == 0 && l.count)
         rc = formats[fmt].read(set, l.items, l.count, opts, err);
-    if (rc == 0) {
+    if (rc == 0 && set->count) {
         qsort(set->items, set->count, sizeof(*set->items), compare_migrations);
         rc = check_duplicates(set, err);
     }
