@@ -96,7 +96,8 @@ struct cli_context {
     struct cli_list owned;
     char *password;
     /* Output state for the event callback. */
-    bool line_open; /* an "apply ..." line waits for its result */
+    bool line_open;    /* an "apply ..." line waits for its result */
+    bool plan_printed; /* dry run: the line was finished before its SQL */
     bool resolved;
 };
 

@@ -83,6 +83,9 @@ int main(int argc, char **argv)
     int next;
     int status;
 
+    /* Line-buffered even into a pipe, so progress on stdout and notes on
+     * stderr stay in order for `dbshift up 2>&1 | tee log`. */
+    setvbuf(stdout, NULL, _IOLBF, 0);
     cli_context_init(&ctx);
     detect_terminal(&ctx);
     if (cli_parse_global(argc, args, &ctx, &next) < 0) {

@@ -17,7 +17,7 @@
 #include <unistd.h>
 
 /* Width of "<version>_<name>" plus its dots in progress lines. */
-#define LABEL_WIDTH 36
+#define LABEL_WIDTH 44
 
 int cli_exit_code(int code)
 {
@@ -119,31 +119,98 @@ static bool source_line(const char *path, int line, char *out, size_t size)
     return true;
 }
 
-/* Prints the " --> file:line:col" block with the source line and a caret. */
+/*
+ * The identifier an error message is about: the text in its first pair of
+ * double quotes ("column \"nope\" does not exist"), else its last word
+ * ("no such column: nope"). Empty when there is none.
+ */
+static void message_subject(const char *message, char *out, size_t size)
+{
+    const char *start = strchr(message, '"');
+    const char *end = start ? strchr(start + 1, '"') : NULL;
+    size_t len;
+
+    out[0] = '\0';
+    if (start && end) {
+        start++;
+    } else {
+        end = message + strlen(message);
+        start = end;
+        while (start > message &&
+               (isalnum((unsigned char)start[-1]) || start[-1] == '_' || start[-1] == '.'))
+            start--;
+        if (start == message || start[-1] != ' ')
+            return;
+    }
+    len = (size_t)(end - start);
+    if (len == 0 || len >= size)
+        return;
+    memcpy(out, start, len);
+    out[len] = '\0';
+}
+
+/* Finds word, as a whole identifier, in text; returns its 0-based offset or -1. */
+static long find_word(const char *text, const char *word)
+{
+    size_t n = strlen(word);
+
+    for (const char *p = strstr(text, word); p; p = strstr(p + 1, word)) {
+        bool left = p == text || !(isalnum((unsigned char)p[-1]) || p[-1] == '_');
+        bool right = !(isalnum((unsigned char)p[n]) || p[n] == '_');
+        if (left && right)
+            return (long)(p - text);
+    }
+    return -1;
+}
+
+/*
+ * Prints the " --> file:line:col" block with the source line and a caret.
+ * SQLite and MySQL report no position, so the library points at the start
+ * of the statement; then the caret goes to the word the message names when
+ * that word appears in the statement, which is what a person looks for.
+ */
 static void print_location(struct cli_context *ctx, const dbshift_error *err)
 {
     char text[1024];
     char number[16];
+    char subject[128];
+    int line = err->line;
+    int column = err->column;
     int width;
 
     if (!err->file)
         return;
-    if (err->line <= 0) {
+    if (line <= 0) {
         fprintf(stderr, "  --> %s\n", err->file);
         return;
     }
-    if (err->column > 0)
-        fprintf(stderr, "  --> %s:%d:%d\n", err->file, err->line, err->column);
+    if (column <= 1 && err->message) {
+        message_subject(err->message, subject, sizeof(subject));
+        for (int l = line; subject[0] && l < line + 40; l++) {
+            long at;
+            if (!source_line(err->file, l, text, sizeof(text)))
+                break;
+            if ((at = find_word(text, subject)) >= 0) {
+                line = l;
+                column = (int)at + 1;
+                break;
+            }
+            if (strchr(text, ';'))
+                break; /* the statement ended without naming it */
+        }
+    }
+    if (column > 0)
+        fprintf(stderr, "  --> %s:%d:%d\n", err->file, line, column);
     else
-        fprintf(stderr, "  --> %s:%d\n", err->file, err->line);
-    if (!source_line(err->file, err->line, text, sizeof(text)))
+        fprintf(stderr, "  --> %s:%d\n", err->file, line);
+    if (!source_line(err->file, line, text, sizeof(text)))
         return;
-    width = snprintf(number, sizeof(number), "%d", err->line);
+    width = snprintf(number, sizeof(number), "%d", line);
     fprintf(stderr, "%*s |\n", width + 1, "");
     fprintf(stderr, " %s | %s\n", number, text);
-    if (err->column > 0 && (size_t)err->column <= strlen(text) + 1) {
+    if (column > 0 && (size_t)column <= strlen(text) + 1) {
         /* Underline the word the error points at, or one character. */
-        size_t start = (size_t)err->column - 1;
+        size_t start = (size_t)column - 1;
         size_t end = start;
         while (text[end] && (isalnum((unsigned char)text[end]) || text[end] == '_'))
             end++;
@@ -230,10 +297,10 @@ int cli_report_error(struct cli_context *ctx, const dbshift_error *err,
     if (err->detail)
         fprintf(stderr, "detail: %s\n", err->detail);
     hint = err->hint ? err->hint : default_hint(ctx, code);
+    /* For a failed migration the aftermath says what the library's hint
+     * says, from the run item, so the hint is not repeated. */
     if (item && item->outcome == DBSHIFT_OUTCOME_FAILED) {
         print_aftermath(item);
-        if (err->hint)
-            fprintf(stderr, "hint: %s\n", err->hint);
     } else if (hint) {
         fprintf(stderr, "hint: %s\n", hint);
     }
@@ -268,6 +335,7 @@ static void print_label(const dbshift_event *ev)
     printf("%-7s %s ", verb(ev), label);
     for (int i = len; i < LABEL_WIDTH || i < len + 3; i++)
         fputc('.', stdout);
+    /* The result follows after one space (see migration_done). */
 }
 
 static void migration_done(struct cli_context *ctx, const dbshift_event *ev)
@@ -275,11 +343,10 @@ static void migration_done(struct cli_context *ctx, const dbshift_event *ev)
     const char *word;
     const char *color;
 
-    if (!ctx->line_open) {
+    /* Output in between (a warning, SQL) closed the line: start it again. */
+    if (!ctx->line_open)
         print_label(ev);
-    } else {
-        fputc(' ', stdout);
-    }
+    fputc(' ', stdout);
     switch (ev->outcome) {
     case DBSHIFT_OUTCOME_OK:
         word = "ok";
@@ -358,12 +425,24 @@ void cli_on_event(const dbshift_event *ev, void *payload)
         }
         break;
     case DBSHIFT_EV_MIGRATION_DONE:
+        if (ctx->plan_printed && ev->outcome == DBSHIFT_OUTCOME_PLANNED) {
+            ctx->plan_printed = false;
+            break;
+        }
+        ctx->plan_printed = false;
         if (ctx->quiet && ev->outcome != DBSHIFT_OUTCOME_FAILED)
             break;
         migration_done(ctx, ev);
         break;
     case DBSHIFT_EV_PLAN_SQL:
         if (ev->sql) {
+            /* Only dry runs send SQL: finish the line first, SQL below it. */
+            if (ctx->line_open) {
+                printf(" %splanned%s\n", cli_color(ctx, stdout, "dim"),
+                       cli_color(ctx, stdout, "reset"));
+                ctx->line_open = false;
+                ctx->plan_printed = true;
+            }
             cli_close_line(ctx);
             /* Indented so the plan stays readable between the lines around it. */
             for (const char *p = ev->sql; *p;) {
