@@ -117,7 +117,9 @@ valid_json "lint refusal"
 assert_eq "6" "$(json_field 'd["error"]["exit_code"]')" "exit code in JSON"
 rm migrations/20260105080000_drop_orders.sql
 
-# Exit 4: another process holds the SQLite write lock longer than --lock-wait.
+# Exit 4: another process holds the migration lock longer than --lock-wait.
+# On SQLite that lock is an flock on "<db>.lock", which a crashed holder
+# cannot leave behind; the holder here is a python process.
 cat >migrations/20260106080000_more.sql <<'SQL'
 -- dbshift:up
 CREATE TABLE more_things (id INTEGER PRIMARY KEY);
@@ -125,16 +127,23 @@ CREATE TABLE more_things (id INTEGER PRIMARY KEY);
 DROP TABLE more_things;
 SQL
 python3 - "$T/out.db" <<'PY' &
-import sqlite3, sys, time
-c = sqlite3.connect(sys.argv[1], isolation_level=None)
-c.execute("BEGIN EXCLUSIVE")
+import fcntl, os, sys, time
+f = open(sys.argv[1] + ".lock", "a+")
+fcntl.flock(f, fcntl.LOCK_EX)
 open(sys.argv[1] + ".held", "w").close()
-time.sleep(4)
-c.execute("ROLLBACK")
+time.sleep(3)
 PY
 holder=$!
 for _ in $(seq 50); do [[ -e $T/out.db.held ]] && break; sleep 0.1; done
 assert_status 4 "$DBSHIFT" --url "$url" up --lock-wait 300ms --no-backup
+assert_contains "$ERR" "error: " "lock error shown"
+assert_status 4 "$DBSHIFT" --url "$url" up --lock-wait 300ms --no-backup --format json
+valid_json "lock refusal"
+assert_eq "4" "$(json_field 'd["error"]["exit_code"]')" "exit 4 in JSON"
+assert_status 0 "$DBSHIFT" --url "$url" lock
+assert_contains "$OUT" "lock held by" "lock shows the holder"
 wait "$holder"
+assert_status 0 "$DBSHIFT" --url "$url" lock
+assert_contains "$OUT" "lock is free" "lock free after the holder left"
 
 pass
