@@ -98,7 +98,7 @@ int history_ensure(dbshift *db)
              "  duration_ms BIGINT NOT NULL DEFAULT 0,\n"
              "  success INTEGER NOT NULL,\n"
              "  error TEXT,\n"
-             "  sqlstate VARCHAR(5),\n"
+             "  sql_state VARCHAR(5),\n"
              "  statement TEXT,\n"
              "  file TEXT,\n"
              "  line INTEGER,\n"
@@ -346,7 +346,7 @@ void log_insert_stmt(dbshift *db, stmt_store *s, const log_entry *e, dbshift_stm
     store_addi(s, e->lock_wait_ms);
     buf_addf(&s->sql,
              "INSERT INTO %s (version, name, direction, started_at, duration_ms, success, error, "
-             "sqlstate, statement, file, line, applied_by, host, pid, tool_version, lock_wait_ms) "
+             "sql_state, statement, file, line, applied_by, host, pid, tool_version, lock_wait_ms) "
              "VALUES (?, ?, ?, ?, %s, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
              db->q_log, ms);
     finish(s, out);
