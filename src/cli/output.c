@@ -242,8 +242,8 @@ static const char *default_hint(const struct cli_context *ctx, int code)
     case DBSHIFT_ELINT:
         return "review the findings; pass --allow RULE for each one you accept, or --yes";
     case DBSHIFT_EDECLINED:
-        return ctx->interactive ? "nothing was changed"
-                                : "no terminal to ask on: pass --yes to confirm";
+        /* On a terminal the person just said no: nothing to add. */
+        return ctx->interactive ? NULL : "no terminal to ask on: pass --yes to confirm";
     case DBSHIFT_EIRREVERSIBLE:
         return "this migration has no down section; restore a backup instead (`dbshift "
                "restore`)";
