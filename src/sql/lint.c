@@ -318,6 +318,7 @@ typedef struct lint_ctx {
     size_t text_len;
     const lint_stmt *stmt;
     bool stmt_allowed[LINT_RULE_COUNT];
+    bool stmt_reported[LINT_RULE_COUNT]; /* one finding per rule and statement */
     bool in_transaction;
     bool explicit_transaction;
     bool timeout_set;
@@ -432,8 +433,9 @@ static void add_finding(lint_ctx *c, int rule, int line, int column, char *excer
 static void report(lint_ctx *c, int rule)
 {
     const lint_stmt *st = c->stmt;
-    if (!c->emit || c->level[rule] < 0)
+    if (!c->emit || c->level[rule] < 0 || c->stmt_reported[rule])
         return;
+    c->stmt_reported[rule] = true;
     add_finding(c, rule, file_line(c, st->line), st->column, stmt_excerpt(c, st), NULL,
                 c->stmt_allowed[rule]);
 }
@@ -909,10 +911,38 @@ static void on_action(lint_ctx *c, const lint_action *a)
     }
 }
 
+/* A down statement that only drops what up created: its lock is expected. */
+static bool undoes_up(lint_ctx *c, const lint_stmt *st)
+{
+    if (!c->is_down)
+        return false;
+    bool dropped = false;
+    for (size_t i = 0; i < st->nactions; i++) {
+        const lint_action *a = &st->actions[i];
+        const char *key = a->kind == LINT_ACT_DROP_TABLE ? a->table : a->name;
+        char *column = NULL;
+        if (a->kind == LINT_ACT_ALTER_TABLE)
+            continue;
+        if (a->kind == LINT_ACT_DROP_COLUMN) {
+            column = column_key(a->table, a->name);
+            key = column;
+        } else if (a->kind != LINT_ACT_DROP_TABLE && a->kind != LINT_ACT_DROP_INDEX) {
+            return false;
+        }
+        bool undone = key && objset_has(&c->down_dropped, key);
+        free(column);
+        if (!undone)
+            return false;
+        dropped = true;
+    }
+    return dropped;
+}
+
 static void on_statement(lint_ctx *c, const lint_stmt *st, size_t prev_end, bool first)
 {
     c->stmt = st;
     memset(c->stmt_allowed, 0, sizeof(c->stmt_allowed));
+    memset(c->stmt_reported, 0, sizeof(c->stmt_reported));
     if (c->emit) {
         /* The allow comment may sit above the statement, inside it, or after
          * its terminator on the same line. */
@@ -946,7 +976,7 @@ static void on_statement(lint_ctx *c, const lint_stmt *st, size_t prev_end, bool
         c->mixed_reported = true;
         report(c, LINT_MIXED_SCHEMA_AND_DATA);
     }
-    if (is_postgres(c) && !c->timeout_set && !c->lock_reported) {
+    if (is_postgres(c) && !c->timeout_set && !c->lock_reported && !undoes_up(c, st)) {
         for (size_t i = 0; i < st->nactions; i++) {
             const lint_action *a = &st->actions[i];
             if ((a->flags & LINT_F_LOCKS_TABLE) && existing_table(c, a->table) &&
