@@ -197,6 +197,9 @@ int cli_open(dbshift **out, struct cli_context *ctx, bool announce);
 
 /* The only place that maps DBSHIFT_E* codes to exit statuses. */
 int cli_exit_code(int code);
+/* The same for the lint command, where a refused confirmation (EDECLINED)
+ * also means "dangerous findings not accepted": status 6. */
+int cli_lint_exit_code(int code);
 
 /* Colour escapes, or "" when colour is off for that stream. */
 const char *cli_color(const struct cli_context *ctx, FILE *stream, const char *which);

@@ -37,6 +37,11 @@ int cli_exit_code(int code)
     }
 }
 
+int cli_lint_exit_code(int code)
+{
+    return code == DBSHIFT_EDECLINED ? CLI_EXIT_LINT : cli_exit_code(code);
+}
+
 const char *cli_color(const struct cli_context *ctx, FILE *stream, const char *which)
 {
     bool on = stream == stderr ? ctx->color_err : ctx->color_out;
