@@ -452,6 +452,29 @@ void dbshift_string_free(char *s);
 /* --- Embedding: compiled-in migrations, many targets ----------------------- */
 /* (section reserved: declarations added by the embedding work) */
 
+/*
+ * Records that the manual step of a migration (-- dbshift:manual) was done,
+ * so the next `up` runs the migration; or, for a migration marked failed,
+ * that a human finished it by hand (it becomes applied). Logged as
+ * "resolve". DBSHIFT_ENOTFOUND when version is neither waiting nor failed.
+ */
+int dbshift_resolve(dbshift *db, const char *version);
+
+/* --- Test hooks ------------------------------------------------------------ */
+#ifdef DBSHIFT_FAULTS
+/*
+ * Arms one fault in the driver layer of db, for tests of failure handling;
+ * only in builds with the CMake option DBSHIFT_FAULTS (never in a release).
+ * spec is "statement:N" (the Nth migration statement this handle runs
+ * fails), "history[:N]" (the Nth write of a history row fails) or
+ * "commit[:N]" (the Nth commit fails, its transaction rolled back); the
+ * fault fires once. NULL or "" arms nothing. Connects the handle if it is
+ * not connected yet. Returns 0, DBSHIFT_EUSAGE for a malformed spec or a
+ * second fault, or the connection's error.
+ */
+int dbshift_test_fault(dbshift *db, const char *spec);
+#endif
+
 #ifdef __cplusplus
 }
 #endif

@@ -15,7 +15,8 @@
 /* status column values */
 #define HISTORY_APPLIED "applied"
 #define HISTORY_FAILED "failed"
-#define HISTORY_MANUAL "manual"
+#define HISTORY_MANUAL "manual"     /* waits for a manual step */
+#define HISTORY_RESOLVED "resolved" /* manual step done; the SQL still to run */
 
 /* kind column values */
 #define HISTORY_VERSIONED "versioned"

@@ -27,6 +27,8 @@ static int row_state(const migration *m, const applied_row *r)
         return DBSHIFT_STATE_FAILED;
     if (strcmp(r->status, HISTORY_MANUAL) == 0)
         return DBSHIFT_STATE_MANUAL;
+    if (strcmp(r->status, HISTORY_RESOLVED) == 0)
+        return DBSHIFT_STATE_PENDING;
     if (!m)
         return DBSHIFT_STATE_MISSING;
     if (r->checksum && m->checksum && strcmp(r->checksum, m->checksum) != 0)
@@ -62,8 +64,12 @@ int plan_build(dbshift *db, plan *out)
         if (!is_repeatable_row(&ap->items[i]))
             rows[nrows++] = &ap->items[i];
     qsort(rows, nrows, sizeof(*rows), cmp_rows);
-    if (nrows)
-        out->newest_applied = rows[nrows - 1]->version;
+    for (size_t k = nrows; k-- > 0;) {
+        if (strcmp(rows[k]->status, HISTORY_APPLIED) == 0) {
+            out->newest_applied = rows[k]->version;
+            break;
+        }
+    }
 
     size_t nver = 0;
     while (nver < set->count && !set->items[nver].repeatable)

@@ -428,8 +428,8 @@ static int run_transactional(run_state *rs, prepared *pr, bool in_outer, const c
     int64_t ms = pipelined ? -1 : handle_clock_ms() - t0;
     if (rc == 0) {
         if (pr->direction == DBSHIFT_UP) {
-            if (pr->m->repeatable)
-                history_delete_stmt(db, &hs2, HISTORY_REPEATABLE, key_of(pr), &items[n++]);
+            if (pr->m->repeatable || (pr->it && pr->it->row))
+                history_delete_stmt(db, &hs2, kind_of(pr), key_of(pr), &items[n++]);
             history_entry he = {key_of(pr),
                                 pr->m->name,
                                 kind_of(pr),
@@ -509,6 +509,16 @@ static int run_stepwise(run_state *rs, prepared *pr, dbshift_run_item *ri, size_
         stmt_store_release(&s);
         if (rc) {
             err_prefix(&db->error, "cannot write the history row");
+            buf_release(&hashes);
+            return rc;
+        }
+    } else if (pr->direction == DBSHIFT_UP && pr->start == 0) {
+        /* A resolved manual step: from here on the row must say "running". */
+        rc = history_set_status(db, kind, key, HISTORY_FAILED,
+                                "interrupted: the run stopped while this migration was in "
+                                "progress",
+                                NULL, 0);
+        if (rc) {
             buf_release(&hashes);
             return rc;
         }
@@ -596,6 +606,37 @@ static int finish_stepwise(run_state *rs, prepared *pr, int64_t ms)
     return rc;
 }
 
+/* A migration with a manual step stops the run before it: history marks it
+ * waiting, and `dbshift resolve` lets the next run go on. */
+static int stop_for_manual_step(run_state *rs, prepared *pr, dbshift_run_item *ri)
+{
+    dbshift *db = rs->db;
+    stmt_store s = {0};
+    dbshift_stmt st;
+    history_entry he = {key_of(pr),
+                        pr->m->name,
+                        kind_of(pr),
+                        pr->m->checksum,
+                        HISTORY_MANUAL,
+                        0,
+                        NULL,
+                        pr->m->manual,
+                        0};
+    history_insert_stmt(db, &s, &he, &st);
+    int rc = history_run1(db, &st);
+    stmt_store_release(&s);
+    if (rc)
+        return rc;
+    rc = err_set(&db->error, DBSHIFT_EMANUAL, "migration %s needs a manual step: %s",
+                 pr->m->version, pr->m->manual);
+    err_set_field(&db->error.file, pr->m->file);
+    err_hint(&db->error, "do it, then run `dbshift resolve %s` and `dbshift up` again",
+             pr->m->version);
+    ri->outcome = DBSHIFT_OUTCOME_SKIPPED;
+    dbshift_error_copy(&ri->error, &db->error);
+    return rc;
+}
+
 static int run_migration(run_state *rs, prepared *pr, size_t index, bool in_outer)
 {
     dbshift *db = rs->db;
@@ -612,6 +653,8 @@ static int run_migration(run_state *rs, prepared *pr, size_t index, bool in_oute
             return rc;
         }
     }
+    if (pr->direction == DBSHIFT_UP && pr->m->manual && !pr->it->row && !rs->opts->dry_run)
+        return stop_for_manual_step(rs, pr, ri);
     emit_migration(rs, pr, index, DBSHIFT_EV_MIGRATION_START, NULL);
     if (rs->opts->dry_run) {
         for (size_t i = 0; i < pr->nstmts; i++) {
@@ -700,6 +743,15 @@ static int check_plan(run_state *rs)
                      "%d statement(s) of it ran. Fix the cause and run `dbshift up --resume`, "
                      "or run `dbshift repair` to clear the mark",
                      it->row->statements_done);
+            buf_release(&problems);
+            return rc;
+        }
+        if (it->state == DBSHIFT_STATE_MANUAL) {
+            int rc =
+                err_set(&db->error, DBSHIFT_EMANUAL, "migration %s waits for a manual step: %s",
+                        it->row->version, it->m && it->m->manual ? it->m->manual : "see its file");
+            err_hint(&db->error, "when it is done, run `dbshift resolve %s`, then `dbshift up`",
+                     it->row->version);
             buf_release(&problems);
             return rc;
         }

@@ -346,3 +346,59 @@ int dbshift_history_get(dbshift_history **out, dbshift *db, size_t limit)
         return rc;
     return history_read_log(db, out, limit);
 }
+
+int dbshift_resolve(dbshift *db, const char *version)
+{
+    dbshift_error_clear(&db->error);
+    if (!version || !*version)
+        return err_set(&db->error, DBSHIFT_EUSAGE, "resolve needs a version");
+    int rc = handle_lock(db);
+    if (rc == 0)
+        rc = history_ensure(db);
+    plan p;
+    if (rc == 0)
+        rc = plan_build(db, &p);
+    if (rc) {
+        handle_unlock(db);
+        return rc;
+    }
+    plan_item *found = NULL;
+    for (size_t i = 0; i < p.count; i++) {
+        plan_item *it = &p.items[i];
+        if (it->row && (it->state == DBSHIFT_STATE_MANUAL || it->state == DBSHIFT_STATE_FAILED) &&
+            version_compare(it->row->version, version) == 0)
+            found = it;
+    }
+    if (!found) {
+        rc = err_set(&db->error, DBSHIFT_ENOTFOUND,
+                     "migration %s neither waits for a manual step nor is marked failed", version);
+    } else {
+        bool manual = found->state == DBSHIFT_STATE_MANUAL;
+        stmt_store s = {0};
+        buf_init(&s.sql);
+        const char *values[] = {manual ? HISTORY_RESOLVED : HISTORY_APPLIED, found->row->kind,
+                                found->row->version};
+        for (int k = 0; k < 3; k++) {
+            s.values[k] = xstrdup(values[k]);
+            s.params[k] = s.values[k];
+        }
+        s.n = 3;
+        buf_addf(&s.sql, "UPDATE %s SET status = ?, error = NULL WHERE kind = ? AND version = ?",
+                 db->q_migrations);
+        dbshift_stmt st = {DBSHIFT_STMT_SQL, s.sql.ptr, s.sql.len, s.params, s.n};
+        char now[32];
+        handle_now(now);
+        log_entry le = {0};
+        le.version = found->row->version;
+        le.name = found->row->name;
+        le.direction = "resolve";
+        le.started_at = now;
+        le.success = true;
+        le.error = manual ? "manual step done" : "finished by hand";
+        rc = write_change(db, &st, &le);
+        stmt_store_release(&s);
+    }
+    plan_release(&p);
+    handle_unlock(db);
+    return rc;
+}
