@@ -416,6 +416,16 @@ int cli_open(dbshift **out, struct cli_context *ctx, bool announce)
         dbshift_error_clear(&err);
         return rc ? rc : CLI_EXIT_ERROR;
     }
+#ifdef DBSHIFT_FAULTS
+    /* Test builds only: the failure-handling trials arm a driver fault. */
+    const char *fault = getenv("DBSHIFT_FAULT");
+    if (fault && *fault && dbshift_test_fault(*out, fault) != 0) {
+        rc = cli_report_error(ctx, dbshift_last_error(*out), NULL);
+        dbshift_free(*out);
+        *out = NULL;
+        return rc ? rc : CLI_EXIT_ERROR;
+    }
+#endif
     if (ctx->verbose && !ctx->url_defaulted)
         cli_note(ctx, "database %s (from %s)", dbshift_redacted_url(*out), ctx->url_origin);
     if (ctx->verbose && ctx->config_path)
