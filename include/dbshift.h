@@ -475,21 +475,6 @@ int dbshift_resolve(dbshift *db, const char *version);
 int dbshift_test_fault(dbshift *db, const char *spec);
 #endif
 
-/* --- Test hooks ------------------------------------------------------------ */
-#ifdef DBSHIFT_FAULTS
-/*
- * Arms one fault in the driver layer of db, for tests of failure handling;
- * only in builds with the CMake option DBSHIFT_FAULTS (never in a release).
- * spec is "statement:N" (the Nth migration statement this handle runs
- * fails), "history[:N]" (the Nth write of a history row fails) or
- * "commit[:N]" (the Nth commit fails, its transaction rolled back); the
- * fault fires once. NULL or "" arms nothing. Connects the handle if it is
- * not connected yet. Returns 0, DBSHIFT_EUSAGE for a malformed spec or a
- * second fault, or the connection's error.
- */
-int dbshift_test_fault(dbshift *db, const char *spec);
-#endif
-
 #ifdef __cplusplus
 }
 #endif
