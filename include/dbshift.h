@@ -444,13 +444,88 @@ int dbshift_new_migration(char **path_out, dbshift *db, const char *name, bool s
 void dbshift_string_free(char *s);
 
 /* --- Adopting another tool's history --------------------------------------- */
-/* (section reserved: declarations added by the adopt work) */
+
+/* What dbshift_adopt recorded. */
+typedef struct dbshift_adoption {
+    char *tool;       /* "golang-migrate", "dbmate", "goose", "flyway", ... */
+    char *table;      /* the tool's history table that was read (never changed) */
+    size_t count;     /* migrations newly recorded in dbshift's history */
+    char **versions;  /* their versions (repeatable ones: names), in order */
+    size_t already;   /* applied by the tool and already in dbshift's history */
+    char *newest;     /* newest version the tool had applied, NULL when none */
+} dbshift_adoption;
+
+/* The tool names dbshift_adopt and dbshift_keep_history_of accept,
+ * NULL-terminated; static. */
+const char *const *dbshift_adopt_tools(void);
+
+/*
+ * Reads another tool's history table (tool NULL: the one table found;
+ * two found is DBSHIFT_EUSAGE) and records every migration it applied in
+ * dbshift's history, kind "baseline" with the current file's checksum, each
+ * with a log row "adopt", all in one transaction. Nothing else changes: the
+ * other table is only read. Refused, with nothing recorded: a dirty or
+ * failed row (DBSHIFT_EFAILED), a version with no file here
+ * (DBSHIFT_ENOTFOUND). Migrations already in dbshift's history are left as
+ * they are (counted in already), so adopting twice is harmless.
+ */
+int dbshift_adopt(dbshift_adoption **out, dbshift *db, const char *tool);
+void dbshift_adoption_free(dbshift_adoption *a);
+
+/*
+ * From now on, runs on this handle also keep tool's history table as the
+ * tool would (created when missing; its row written or deleted in the same
+ * transaction as each migration), for migration sets that read or alter
+ * that table. tool NULL stops it. Supported: golang-migrate, dbmate, goose,
+ * sql-migrate, diesel, pop; flyway and sqlx give DBSHIFT_EUNSUPPORTED.
+ */
+int dbshift_keep_history_of(dbshift *db, const char *tool);
 
 /* --- Schema: dump, drift, diff, round-trip test ----------------------------- */
 /* (section reserved: declarations added by the schema work) */
 
 /* --- Embedding: compiled-in migrations, many targets ----------------------- */
-/* (section reserved: declarations added by the embedding work) */
+
+/*
+ * Migrations compiled into a program. `dbshift embed DIR -o FILE.c` writes a
+ * static const dbshift_embedded holding every file of DIR byte for byte, and
+ * what the generator read from them (versions, names, sections, checksums);
+ * the application sets dbshift_config.embedded to it. The library reads the
+ * files with the same readers as a folder, then checks that each migration's
+ * checksum matches the one recorded: a set that disagrees (a hand-edited or
+ * stale generated file) is refused with DBSHIFT_EPARSE. All of it is
+ * borrowed: static data in practice.
+ */
+#define DBSHIFT_EMBEDDED_ABI 1
+
+typedef struct dbshift_embedded_file {
+    const char *path;    /* inside the folder, '/'-separated: "0001_init.sql",
+                            "repeatable/views.sql", "2019-01-01_x/up.sql" */
+    const char *content; /* the file's bytes, NUL-terminated after len */
+    size_t len;
+} dbshift_embedded_file;
+
+typedef struct dbshift_embedded_migration {
+    const char *version;  /* "" for a repeatable migration */
+    const char *name;
+    const char *checksum; /* "sha256-lf:<hex>", as in the history table */
+    bool repeatable;
+    bool has_down;        /* the migration has a down section */
+    bool no_transaction;  /* its up section runs outside a transaction */
+    const char *confirm;  /* -- dbshift:confirm message, NULL when none */
+    const char *manual;   /* -- dbshift:manual instructions, NULL when none */
+} dbshift_embedded_migration;
+
+typedef struct dbshift_embedded {
+    int abi;                /* DBSHIFT_EMBEDDED_ABI of the generator */
+    const char *format;     /* the folder's format, e.g. "dbshift", "goose" */
+    const char *origin;     /* folder it was generated from, for messages */
+    size_t nfiles;
+    const dbshift_embedded_file *files; /* sorted by path */
+    size_t nmigrations;
+    const dbshift_embedded_migration *migrations; /* in version order */
+} dbshift_embedded;
+
 
 /*
  * Records that the manual step of a migration (-- dbshift:manual) was done,

@@ -43,6 +43,9 @@ struct dbshift {
     char *q_migrations;
     char *q_log;
 
+    /* adopt.c: another tool's history table kept in step, NULL: none */
+    const struct adopt_tool *keep_history;
+
     migration_set *set; /* NULL until loaded */
     dbshift_error error;
 };
