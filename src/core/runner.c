@@ -24,6 +24,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/adopt.h"
 #include "core/backup.h"
 #include "core/handle.h"
 #include "core/history.h"
@@ -398,7 +399,7 @@ static void fill_log(log_entry *le, const prepared *pr, const char *started, int
 static int run_transactional(run_state *rs, prepared *pr, bool in_outer, const char *started)
 {
     dbshift *db = rs->db;
-    size_t cap = pr->nstmts + 8;
+    size_t cap = pr->nstmts + 8 + ADOPT_KEEP_MAX;
     dbshift_stmt *items = calloc(cap, sizeof(*items));
     if (!items)
         return err_set(&db->error, DBSHIFT_ENOMEM, "out of memory");
@@ -417,6 +418,7 @@ static int run_transactional(run_state *rs, prepared *pr, bool in_outer, const c
     size_t after_stmts = n;
     int64_t t0 = handle_clock_ms();
     stmt_store hs = {0}, hs2 = {0}, ls = {0};
+    adopt_keep_store ks = {0};
     int rc = 0;
     size_t failed = 0;
     if (!pipelined) {
@@ -443,6 +445,8 @@ static int run_transactional(run_state *rs, prepared *pr, bool in_outer, const c
         } else {
             history_delete_stmt(db, &hs, kind_of(pr), key_of(pr), &items[n++]);
         }
+        /* --keep-history-of: the other tool's row changes with ours. */
+        n += adopt_keep_stmts(db, &ks, pr->m, pr->direction, &items[n]);
         log_entry le;
         fill_log(&le, pr, started, ms, true, NULL);
         le.lock_wait_ms = rs->lock_wait_ms;
@@ -468,6 +472,7 @@ static int run_transactional(run_state *rs, prepared *pr, bool in_outer, const c
     stmt_store_release(&hs);
     stmt_store_release(&hs2);
     stmt_store_release(&ls);
+    adopt_keep_release(&ks);
     buf_release(&timeouts);
     free(items);
     return rc;
@@ -595,15 +600,20 @@ static int run_stepwise(run_state *rs, prepared *pr, dbshift_run_item *ri, size_
 static int finish_stepwise(run_state *rs, prepared *pr, int64_t ms)
 {
     dbshift *db = rs->db;
-    if (pr->direction == DBSHIFT_UP)
-        return history_set_status(db, kind_of(pr), key_of(pr), HISTORY_APPLIED, NULL,
-                                  pr->m->checksum, ms);
-    stmt_store s = {0};
-    dbshift_stmt st;
-    history_delete_stmt(db, &s, kind_of(pr), key_of(pr), &st);
-    int rc = history_run1(db, &st);
-    stmt_store_release(&s);
-    return rc;
+    int rc;
+    if (pr->direction == DBSHIFT_UP) {
+        rc = history_set_status(db, kind_of(pr), key_of(pr), HISTORY_APPLIED, NULL, pr->m->checksum,
+                                ms);
+    } else {
+        stmt_store s = {0};
+        dbshift_stmt st;
+        history_delete_stmt(db, &s, kind_of(pr), key_of(pr), &st);
+        rc = history_run1(db, &st);
+        stmt_store_release(&s);
+    }
+    /* --keep-history-of: written once the migration is done, as the tool
+     * itself does after a migration outside a transaction. */
+    return rc ? rc : adopt_keep_run(db, pr->m, pr->direction);
 }
 
 /* A migration with a manual step stops the run before it: history marks it
@@ -1050,6 +1060,8 @@ static int run(dbshift_report **out, dbshift *db, const dbshift_run_options *opt
             return rc;
         rs.lock_wait_ms = handle_clock_ms() - t0;
         rc = history_ensure(db);
+        if (rc == 0)
+            rc = adopt_keep_ensure(db);
     }
     if (rc == 0)
         rc = plan_build(db, &rs.p);
