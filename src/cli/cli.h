@@ -59,6 +59,7 @@ struct cli_flags {
     const char *env;
     const char *password_file;
     const char *source_format;
+    const char *keep_history_of;
     const char *format;
     int lock_wait_ms; /* -1: not given */
     struct cli_list vars;
@@ -92,6 +93,7 @@ struct cli_context {
     struct cli_list lint_levels;   /* lint_level = RULE=level, ... */
     struct cli_list allow_rules;   /* allow = RULE, RULE */
     int keep_backups;              /* keep_backups =; 0 when not set */
+    const char *keep_history_of;   /* --keep-history-of / keep_history_of =, NULL: none */
     /* Owned storage behind the pointers above. */
     struct cli_list owned;
     char *password;
@@ -106,7 +108,7 @@ struct cli_context {
 typedef int cli_command_fn(int argc, const char **argv, struct cli_context *ctx);
 
 cli_command_fn cmd_new, cmd_up, cmd_down, cmd_redo, cmd_status, cmd_history, cmd_validate,
-    cmd_repair, cmd_baseline, cmd_backup, cmd_restore, cmd_lock, cmd_lint;
+    cmd_repair, cmd_baseline, cmd_backup, cmd_restore, cmd_lock, cmd_lint, cmd_adopt;
 
 /* --- Option tables (options.c) ------------------------------------------ */
 

@@ -28,6 +28,7 @@ struct conf_values {
     char *source_format;
     char *lock_wait;
     char *keep_backups;
+    char *keep_history_of;
 };
 
 struct conf_reader {
@@ -134,6 +135,8 @@ static char **value_slot(struct conf_values *v, const char *name)
         return &v->lock_wait;
     if (!strcmp(name, "keep_backups"))
         return &v->keep_backups;
+    if (!strcmp(name, "keep_history_of"))
+        return &v->keep_history_of;
     return NULL;
 }
 
@@ -331,6 +334,8 @@ int cli_resolve(struct cli_context *ctx)
         pick(&origin, f->schema, "--schema", NULL, NULL, r.env.schema, r.base.schema, r.path, NULL);
     cfg->source_format = pick(&origin, f->source_format, "--source-format", NULL, NULL,
                               r.env.source_format, r.base.source_format, r.path, NULL);
+    ctx->keep_history_of = pick(&origin, f->keep_history_of, "--keep-history-of", NULL, NULL,
+                                r.env.keep_history_of, r.base.keep_history_of, r.path, NULL);
 
     cfg->lock_wait_ms = f->lock_wait_ms;
     value = r.env.lock_wait ? r.env.lock_wait : r.base.lock_wait;
@@ -426,6 +431,15 @@ int cli_open(dbshift **out, struct cli_context *ctx, bool announce)
         return rc ? rc : CLI_EXIT_ERROR;
     }
 #endif
+    if (ctx->keep_history_of) {
+        rc = dbshift_keep_history_of(*out, ctx->keep_history_of);
+        if (rc < 0) {
+            rc = cli_fail(ctx, *out, rc);
+            dbshift_free(*out);
+            *out = NULL;
+            return rc;
+        }
+    }
     if (ctx->verbose && !ctx->url_defaulted)
         cli_note(ctx, "database %s (from %s)", dbshift_redacted_url(*out), ctx->url_origin);
     if (ctx->verbose && ctx->config_path)

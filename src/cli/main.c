@@ -26,6 +26,7 @@ static const struct cli_command commands[] = {
     {"validate", cmd_validate, "check applied migrations against their files"},
     {"repair", cmd_repair, "accept changed files and clear failed marks"},
     {"baseline", cmd_baseline, "mark migrations up to a version as applied"},
+    {"adopt", cmd_adopt, "record another tool's applied migrations as applied"},
     {"lint", cmd_lint, "check migrations for dangerous changes"},
     {"backup", cmd_backup, "back up the database"},
     {"restore", cmd_restore, "restore a backup"},

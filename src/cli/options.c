@@ -79,7 +79,7 @@ int cli_parse_duration(const char *text, int *ms)
     return 0;
 }
 
-static struct cli_option global_options[17];
+static struct cli_option global_options[18];
 
 const struct cli_option *cli_global_options(struct cli_context *ctx)
 {
@@ -99,6 +99,8 @@ const struct cli_option *cli_global_options(struct cli_context *ctx)
          "read the database password from FILE"},
         {CLI_OPT_STRING, 0, "source-format", "NAME", &f->source_format,
          "migration format (dbshift, goose, dbmate, flyway, ...; default: detect)"},
+        {CLI_OPT_STRING, 0, "keep-history-of", "TOOL", &f->keep_history_of,
+         "also keep TOOL's history table as TOOL would (golang-migrate, diesel, ...)"},
         {CLI_OPT_LIST, 0, "var", "NAME=VALUE", &f->vars,
          "placeholder value for templated migrations (repeatable)"},
         {CLI_OPT_DURATION, 0, "lock-wait", "DURATION", &f->lock_wait_ms,
