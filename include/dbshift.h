@@ -170,7 +170,8 @@ typedef struct dbshift_config {
     dbshift_getenv_fn get_env;
     void *payload;              /* handed to every callback */
     bool assume_yes;            /* answer yes to every confirmation */
-    const void *embedded;       /* migrations compiled in (dbshift embed); NULL: folder */
+    const struct dbshift_embedded *embedded; /* compiled-in migrations (`dbshift embed`),
+                                   borrowed for the handle's life; NULL: the folder */
 } dbshift_config;
 
 /* Sets every field to its default (zero / NULL, lock_wait_ms -1). */
@@ -525,6 +526,18 @@ typedef struct dbshift_embedded {
     size_t nmigrations;
     const dbshift_embedded_migration *migrations; /* in version order */
 } dbshift_embedded;
+
+/*
+ * The C source `dbshift embed` writes: every migration file of the handle's
+ * migrations folder (normalized: LF line ends, no BOM) and what was read
+ * from them, as `const dbshift_embedded <symbol>` (NULL: dbshift_migrations)
+ * plus its extern declaration. The output depends only on the files, so it
+ * is reproducible byte for byte; it compiles warning-free as C99 or later
+ * with -Wall -Wextra -Wpedantic. Never connects. *out is the caller's,
+ * freed with dbshift_string_free. DBSHIFT_EUSAGE for a symbol that is not a
+ * C identifier.
+ */
+int dbshift_embed_generate(char **out, dbshift *db, const char *symbol);
 
 
 /*

@@ -14,6 +14,7 @@
 
 #include "core/history.h"
 #include "core/url.h"
+#include "source/memory.h"
 #include "util/buf.h"
 #include "util/err.h"
 
@@ -193,6 +194,8 @@ int handle_load_source(dbshift *db)
     opts.nvars = db->nvars;
     opts.get_env = env_thunk;
     opts.payload = db;
+    if (db->embedded)
+        return migration_set_load_embedded(&db->set, db->embedded, &opts, &db->error);
     return migration_set_load(&db->set, db->migrations_dir, &opts, &db->error);
 }
 

@@ -30,7 +30,7 @@ struct dbshift {
     dbshift_getenv_fn get_env;
     void *payload;
     bool assume_yes;
-    const void *embedded;
+    const dbshift_embedded *embedded; /* borrowed from the caller */
 
     const dbshift_driver *driver;
     void *conn;        /* NULL until connected */

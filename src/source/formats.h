@@ -65,6 +65,28 @@ int diesel_read(migration_set *set, source_file *files, size_t nfiles, const sou
 int popx_read(migration_set *set, source_file *files, size_t nfiles, const source_options *opts,
               dbshift_error *err);
 
+/* One file handed over in memory: its path inside the folder and bytes. */
+typedef struct source_memory_file {
+    const char *rel;
+    const char *text;
+    size_t len;
+} source_memory_file;
+
+/* Reads files already in memory exactly as migration_set_load reads a
+ * folder (same checks, normalization, detection and readers); dir prefixes
+ * the paths shown to users; format NULL uses opts->format or detects. The
+ * set's dir stays NULL. */
+int source_load_memory(migration_set **out, const char *dir, const source_memory_file *files,
+                       size_t nfiles, const char *format, const source_options *opts,
+                       dbshift_error *err);
+
+/* Lists and reads dir as migration_set_load does (same files, validated and
+ * normalized); *out receives *nout files whose rel and text are owned, to
+ * be freed with source_memory_files_free. A missing folder yields none. */
+int source_folder_files(source_memory_file **out, size_t *nout, const char *dir,
+                        dbshift_error *err);
+void source_memory_files_free(source_memory_file *files, size_t nfiles);
+
 /* --- helpers shared by the readers (load.c) ------------------------------ */
 
 /* Appends a zeroed migration to set; NULL when memory runs out. */

@@ -474,6 +474,8 @@ static size_t utf8_invalid_at(const unsigned char *s, size_t len)
     return len;
 }
 
+static int normalize_text(source_file *f, dbshift_error *err);
+
 static int read_file(source_file *f, int dirfd, dbshift_error *err)
 {
     /* Relative to the folder's descriptor: with thousands of files the
@@ -524,7 +526,15 @@ static int read_file(source_file *f, int dirfd, dbshift_error *err)
     data[len] = '\0';
     f->text = data;
     f->len = len;
+    return normalize_text(f, err);
+}
 
+/* Checks f->text is strict UTF-8 and normalizes it in place; shared by the
+ * folder reader and compiled-in migrations, so both see identical bytes. */
+static int normalize_text(source_file *f, dbshift_error *err)
+{
+    char *data = f->text;
+    size_t len = f->len;
     size_t bad = utf8_invalid_at((const unsigned char *)data, len);
     if (bad < len) {
         int line = 1;
@@ -701,6 +711,21 @@ static int check_duplicates(const migration_set *set, dbshift_error *err)
     return 0;
 }
 
+/* Index in formats of a format name; -1 (with a usage error) when unknown. */
+static int format_index(const char *name, dbshift_error *err)
+{
+    for (size_t i = 0; i < NFORMATS; i++)
+        if (strcmp(name, formats[i].name) == 0)
+            return (int)i;
+    err_set(err, DBSHIFT_EUSAGE, "unknown migration format '%s'", name);
+    err_hint(err, "use one of dbshift, golang-migrate, sqlx, goose, dbmate, "
+                  "sql-migrate, flyway, diesel, popx");
+    return -1;
+}
+
+static int finish_set(migration_set *set, file_list *l, int fmt, const source_options *opts,
+                      dbshift_error *err);
+
 int migration_set_load(migration_set **out, const char *dir, const source_options *opts,
                        dbshift_error *err)
 {
@@ -711,17 +736,8 @@ int migration_set_load(migration_set **out, const char *dir, const source_option
     if (!opts)
         opts = &no_options;
     int fmt = -1;
-    if (opts->format) {
-        for (size_t i = 0; i < NFORMATS; i++)
-            if (strcmp(opts->format, formats[i].name) == 0)
-                fmt = (int)i;
-        if (fmt < 0) {
-            err_set(err, DBSHIFT_EUSAGE, "unknown migration format '%s'", opts->format);
-            err_hint(err, "use one of dbshift, golang-migrate, sqlx, goose, dbmate, "
-                          "sql-migrate, flyway, diesel, popx");
-            return DBSHIFT_EUSAGE;
-        }
-    }
+    if (opts->format && (fmt = format_index(opts->format, err)) < 0)
+        return DBSHIFT_EUSAGE;
 
     migration_set *set = calloc(1, sizeof(*set));
     if (!set)
@@ -740,13 +756,32 @@ int migration_set_load(migration_set **out, const char *dir, const source_option
             rc = io_error(err, "open folder", dir);
         for (size_t i = 0; rc == 0 && i < l.count; i++) {
             rc = read_file(&l.items[i], dirfd, err);
-            if (rc == 0 && l.items[i].kind == SOURCE_KIND_NUMSQL)
-                l.items[i].marker = find_marker(l.items[i].text, l.items[i].len);
         }
         if (dirfd >= 0)
             close(dirfd);
         set->nfiles = l.count;
     }
+    if (rc == 0)
+        rc = finish_set(set, &l, fmt, opts, err);
+    file_list_release(&l);
+    if (rc != 0) {
+        migration_set_free(set);
+        return rc;
+    }
+    *out = set;
+    return 0;
+}
+
+/* Everything after the files are in memory: format detection, the reader,
+ * sorting and the duplicate check. fmt is an index in formats or -1. */
+static int finish_set(migration_set *set, file_list *lp, int fmt, const source_options *opts,
+                      dbshift_error *err)
+{
+    file_list l = *lp;
+    int rc = 0;
+    for (size_t i = 0; i < l.count; i++)
+        if (l.items[i].kind == SOURCE_KIND_NUMSQL)
+            l.items[i].marker = find_marker(l.items[i].text, l.items[i].len);
     if (rc == 0 && fmt < 0)
         rc = detect(&fmt, &l, err);
     if (rc == 0) {
@@ -768,6 +803,75 @@ int migration_set_load(migration_set **out, const char *dir, const source_option
         qsort(set->items, set->count, sizeof(*set->items), compare_migrations);
         rc = check_duplicates(set, err);
     }
+    return rc;
+}
+
+/* --- files already in memory (compiled-in migrations) -------------------- */
+
+/* What kind of file rel (a path inside the folder) is, following the same
+ * rules as list_folder; 0 when a folder read would not have taken it. */
+static int classify_rel(const char *rel)
+{
+    const char *slash = strchr(rel, '/');
+    size_t len = strlen(rel);
+    if (!slash)
+        return ends_with(rel, len, ".sql") ? classify_sql(rel) : 0;
+    if (strchr(slash + 1, '/'))
+        return 0;
+    if (strncmp(rel, "repeatable/", 11) == 0)
+        return ends_with(rel, len, ".sql") ? SOURCE_KIND_REPEATABLE : 0;
+    if (!is_digit(rel[0]) || !memchr(rel, '_', (size_t)(slash - rel)))
+        return 0;
+    const char *base = slash + 1;
+    if (!strcmp(base, "up.sql") || !strcmp(base, "down.sql") || !strcmp(base, "metadata.toml"))
+        return SOURCE_KIND_DIESEL;
+    return 0;
+}
+
+int source_load_memory(migration_set **out, const char *dir, const source_memory_file *files,
+                       size_t nfiles, const char *format, const source_options *opts,
+                       dbshift_error *err)
+{
+    static const source_options no_options = {0};
+    *out = NULL;
+    if (!opts)
+        opts = &no_options;
+    if (!format)
+        format = opts->format;
+    int fmt = -1;
+    if (format && (fmt = format_index(format, err)) < 0)
+        return DBSHIFT_EUSAGE;
+    migration_set *set = calloc(1, sizeof(*set));
+    if (!set)
+        return source_nomem(err);
+    file_list l = {0};
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < nfiles; i++) {
+        int kind = classify_rel(files[i].rel);
+        if (!kind) {
+            rc = source_error(err, files[i].rel, 0,
+                              "'%s' is not a migration file name any format accepts", files[i].rel);
+            break;
+        }
+        rc = list_add(&l, dir, files[i].rel, kind, err);
+        if (rc)
+            break;
+        source_file *f = &l.items[l.count - 1];
+        f->text = malloc(files[i].len + 1);
+        if (!f->text) {
+            rc = source_nomem(err);
+            break;
+        }
+        memcpy(f->text, files[i].text, files[i].len);
+        f->text[files[i].len] = '\0';
+        f->len = files[i].len;
+        rc = normalize_text(f, err);
+    }
+    set->nfiles = l.count;
+    if (rc == 0 && l.count)
+        qsort(l.items, l.count, sizeof(*l.items), compare_files);
+    if (rc == 0)
+        rc = finish_set(set, &l, fmt, opts, err);
     file_list_release(&l);
     if (rc != 0) {
         migration_set_free(set);
@@ -775,4 +879,52 @@ int migration_set_load(migration_set **out, const char *dir, const source_option
     }
     *out = set;
     return 0;
+}
+
+int source_folder_files(source_memory_file **out, size_t *nout, const char *dir, dbshift_error *err)
+{
+    *out = NULL;
+    *nout = 0;
+    file_list l = {0};
+    int rc = list_folder(&l, dir, "", 0, err);
+    if (rc == 1)
+        return 0; /* no folder: nothing to embed */
+    if (rc == 0 && l.count) {
+        qsort(l.items, l.count, sizeof(*l.items), compare_files);
+        int dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (dirfd < 0)
+            rc = io_error(err, "open folder", dir);
+        for (size_t i = 0; rc == 0 && i < l.count; i++)
+            rc = read_file(&l.items[i], dirfd, err);
+        if (dirfd >= 0)
+            close(dirfd);
+    }
+    source_memory_file *files = NULL;
+    if (rc == 0 && l.count && !(files = calloc(l.count, sizeof(*files))))
+        rc = source_nomem(err);
+    if (rc != 0) {
+        file_list_release(&l);
+        return rc;
+    }
+    /* Hand the texts and relative paths over; only the display paths stay. */
+    for (size_t i = 0; i < l.count; i++) {
+        files[i].rel = l.items[i].rel;
+        files[i].text = l.items[i].text;
+        files[i].len = l.items[i].len;
+        l.items[i].rel = NULL;
+        l.items[i].text = NULL;
+    }
+    *out = files;
+    *nout = l.count;
+    file_list_release(&l);
+    return 0;
+}
+
+void source_memory_files_free(source_memory_file *files, size_t nfiles)
+{
+    for (size_t i = 0; files && i < nfiles; i++) {
+        free((char *)files[i].rel);
+        free((char *)files[i].text);
+    }
+    free(files);
 }
