@@ -109,6 +109,8 @@ typedef int cli_command_fn(int argc, const char **argv, struct cli_context *ctx)
 
 cli_command_fn cmd_new, cmd_up, cmd_down, cmd_redo, cmd_status, cmd_history, cmd_validate,
     cmd_repair, cmd_baseline, cmd_backup, cmd_restore, cmd_lock, cmd_lint, cmd_adopt;
+/* Embedding work: manual steps and compiled-in migrations. */
+cli_command_fn cmd_resolve, cmd_embed;
 
 /* --- Option tables (options.c) ------------------------------------------ */
 

@@ -31,6 +31,8 @@ static const struct cli_command commands[] = {
     {"backup", cmd_backup, "back up the database"},
     {"restore", cmd_restore, "restore a backup"},
     {"lock", cmd_lock, "show who holds the migration lock"},
+    {"resolve", cmd_resolve, "record a manual step as done"},
+    {"embed", cmd_embed, "generate C source with the migrations built in"},
 };
 
 static const struct cli_command *find_command(const char *name)
