@@ -15,7 +15,7 @@ commands_md=$(cat "$SRC/docs/commands.md")
 
 assert_status 0 "$DBSHIFT" --help
 top=$OUT
-commands=(new up down redo status history validate repair baseline lint backup restore lock)
+commands=(new up down redo status history validate repair baseline adopt lint backup restore lock)
 for cmd in "${commands[@]}"; do
     assert_contains "$top" "  $cmd " "top-level help lists $cmd"
     assert_contains "$man" ".SS \"$cmd" "man page has a section for $cmd"
