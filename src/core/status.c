@@ -252,6 +252,14 @@ int dbshift_repair(dbshift_problems **out, dbshift *db)
                      "them (or finish the migration by hand and run `dbshift baseline`) "
                      "before the next `dbshift up`",
                      it->row->version, it->row->statements_done);
+        } else if (it->state == DBSHIFT_STATE_MISSING) {
+            /* validate sends users here for missing files too; without
+             * this the run stays blocked until the file comes back. */
+            history_delete_stmt(db, &s, kind, it->row->version, &st);
+            buf_addf(&msg,
+                     "forgot version %s (%s), whose file is missing; what it changed stays in "
+                     "the database",
+                     it->row->version, it->row->name);
         } else {
             continue;
         }
