@@ -396,7 +396,8 @@ static void fill_log(log_entry *le, const prepared *pr, const char *started, int
 
 /* Runs a transactional migration as one batch. in_outer: a surrounding
  * transaction (single-transaction or rehearsal) is already open. */
-static int run_transactional(run_state *rs, prepared *pr, bool in_outer, const char *started)
+static int run_transactional(run_state *rs, prepared *pr, size_t index, bool in_outer,
+                             const char *started)
 {
     dbshift *db = rs->db;
     size_t cap = pr->nstmts + 8 + ADOPT_KEEP_MAX;
@@ -423,8 +424,26 @@ static int run_transactional(run_state *rs, prepared *pr, bool in_outer, const c
     size_t failed = 0;
     if (!pipelined) {
         /* Without pipelining nothing is saved by one batch, and running the
-         * statements first lets the history row carry the real time. */
-        rc = db->driver->run(db->conn, items, n, &failed, &db->error);
+         * statements first lets the history row carry the real time. One
+         * call per statement, each announced, so that a progress display
+         * can name the statement a long migration is in; all of them stay
+         * inside the transaction BEGIN opened. */
+        rc = db->driver->run(db->conn, items, first_stmt, &failed, &db->error);
+        for (size_t i = first_stmt; rc == 0 && i < after_stmts; i++) {
+            dbshift_event ev = {0};
+            ev.type = DBSHIFT_EV_STATEMENT;
+            ev.version = pr->m->version;
+            ev.name = pr->m->name;
+            ev.file = pr->sec->file;
+            ev.direction = pr->direction;
+            ev.index = index + 1;
+            ev.count = rs->count;
+            ev.statement_index = i - first_stmt + 1;
+            ev.statement_count = pr->nstmts;
+            handle_emit(db, &ev);
+            rc = db->driver->run(db->conn, &items[i], 1, &failed, &db->error);
+            failed += i;
+        }
         n = 0;
     }
     int64_t ms = pipelined ? -1 : handle_clock_ms() - t0;
@@ -458,8 +477,8 @@ static int run_transactional(run_state *rs, prepared *pr, bool in_outer, const c
         failed += base;
     }
     if (rc) {
-        if (!pipelined && failed < after_stmts && !in_outer) {
-            /* the driver rolled back the batch it opened */
+        if (!pipelined && failed < first_stmt && !in_outer) {
+            /* the driver rolled back the batch that opened the transaction */
         } else if (!in_outer) {
             db->driver->rollback(db->conn, NULL);
         }
@@ -690,7 +709,7 @@ static int run_migration(run_state *rs, prepared *pr, size_t index, bool in_oute
     int64_t t0 = handle_clock_ms();
     int rc;
     if (pr->transactional) {
-        rc = run_transactional(rs, pr, in_outer, started);
+        rc = run_transactional(rs, pr, index, in_outer, started);
         ri->statements_done = rc ? db->error.statement_index - 1 : (int)pr->nstmts;
         if (rc && ri->statements_done < 0)
             ri->statements_done = 0;
