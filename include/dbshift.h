@@ -483,7 +483,73 @@ void dbshift_adoption_free(dbshift_adoption *a);
 int dbshift_keep_history_of(dbshift *db, const char *tool);
 
 /* --- Schema: dump, drift, diff, round-trip test ----------------------------- */
-/* (section reserved: declarations added by the schema work) */
+/* dbshift's own history tables are left out of every dump and comparison. */
+
+/* One difference between an expected and an actual schema. */
+typedef struct dbshift_schema_change {
+    char *object;   /* "table public.users", "column public.users.email" */
+    char *expected; /* its definition where expected; NULL: should not exist */
+    char *actual;   /* its definition in the database; NULL: does not exist */
+} dbshift_schema_change;
+
+typedef struct dbshift_schema_diff {
+    size_t count;
+    dbshift_schema_change *items; /* in canonical object order */
+} dbshift_schema_diff;
+
+void dbshift_schema_diff_free(dbshift_schema_diff *d);
+
+typedef struct dbshift_schema_options {
+    const char *shadow_url;   /* an empty database to build on; NULL: a temporary one
+                                 (SQLite: a temp file; else CREATE DATABASE on the
+                                 target's server, dropped afterwards) */
+    const char *desired_file; /* diff: SQL file describing the desired schema */
+    const char *name;         /* diff: name of the migration to write */
+    bool sequential;          /* diff: number the new file instead of a timestamp */
+} dbshift_schema_options;
+
+void dbshift_schema_options_init(dbshift_schema_options *opts);
+
+/* Canonical, deterministic DDL of the live schema into *sql_out (caller's,
+ * dbshift_string_free). Equal schemas give byte-identical text. */
+int dbshift_dump(char **sql_out, dbshift *db);
+/* Writes dbshift_dump's text to path (replaced atomically). */
+int dbshift_dump_to_file(dbshift *db, const char *path);
+
+/* Applies the migrations the target has applied to a shadow database and
+ * compares the result with the target: *out lists each difference (empty
+ * when none; expected = shadow, actual = target). */
+int dbshift_drift(dbshift_schema_diff **out, dbshift *db, const dbshift_schema_options *opts);
+
+/* Builds the migrations on one shadow and opts->desired_file on another,
+ * generates the migration between them, checks that applying it to the
+ * first yields exactly the second, and writes it as a new migration named
+ * opts->name; *path_out gets its path, or NULL when nothing differs. */
+int dbshift_diff(char **path_out, dbshift *db, const dbshift_schema_options *opts);
+
+/* One migration's round trip in dbshift_test. */
+typedef struct dbshift_test_step {
+    char *version;             /* "*" for the whole sequence down to zero and up */
+    char *name;
+    int outcome;               /* DBSHIFT_OUTCOME_OK, _FAILED or _SKIPPED (no down) */
+    char *message;             /* why it failed or was skipped, NULL when ok */
+    dbshift_schema_diff *diff; /* schema after down (actual) vs before up (expected) */
+    int64_t elapsed_ms;
+} dbshift_test_step;
+
+typedef struct dbshift_test_report {
+    size_t count;
+    dbshift_test_step *steps;
+    size_t failed;
+    const char *first_failed;  /* version of the first failed step, NULL when none */
+} dbshift_test_report;
+
+/* On a shadow database, for each migration: dump, up, dump, down, compare
+ * with the dump before up, up again; then all down to zero and up again.
+ * Returns 0 even when steps fail (see failed); negative when the test could
+ * not run. */
+int dbshift_test(dbshift_test_report **out, dbshift *db, const dbshift_schema_options *opts);
+void dbshift_test_report_free(dbshift_test_report *r);
 
 /* --- Embedding: compiled-in migrations, many targets ----------------------- */
 
