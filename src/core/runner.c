@@ -440,7 +440,11 @@ static int run_transactional(run_state *rs, prepared *pr, size_t index, bool in_
             ev.count = rs->count;
             ev.statement_index = i - first_stmt + 1;
             ev.statement_count = pr->nstmts;
+            /* The section's text is not terminated after a statement. */
+            char *sql = db->on_event ? xstrndup(items[i].sql, items[i].len) : NULL;
+            ev.sql = sql;
             handle_emit(db, &ev);
+            free(sql);
             rc = db->driver->run(db->conn, &items[i], 1, &failed, &db->error);
             failed += i;
         }
@@ -543,6 +547,26 @@ static int run_stepwise(run_state *rs, prepared *pr, dbshift_run_item *ri, size_
                                 "progress",
                                 NULL, 0);
         if (rc) {
+            buf_release(&hashes);
+            return rc;
+        }
+    } else if (pr->direction == DBSHIFT_DOWN) {
+        /* Until the last statement ran and the row is gone, history must not
+         * say applied: a crash would leave the objects half dropped behind an
+         * "applied" row. The count goes back to 0 first, so that `up
+         * --resume` runs the whole up section again. */
+        stmt_store s = {0};
+        dbshift_stmt st;
+        history_progress_stmt(db, &s, kind, key, 0, NULL, &st);
+        rc = history_run1(db, &st);
+        stmt_store_release(&s);
+        if (rc == 0)
+            rc = history_set_status(db, kind, key, HISTORY_FAILED,
+                                    "interrupted: the run stopped while rolling this migration "
+                                    "back; `dbshift up --resume` applies it again",
+                                    NULL, 0);
+        if (rc) {
+            err_prefix(&db->error, "cannot write the history row");
             buf_release(&hashes);
             return rc;
         }
