@@ -19,7 +19,8 @@ set -euo pipefail
 
 DBSHIFT=${DBSHIFT_BIN:-dbshift}
 DBSHIFT_TEST_ENGINE=${DBSHIFT_TEST_ENGINE:-sqlite}
-TEST_NAME=$(basename -- "${BASH_SOURCE[-1]:-$0}")
+TEST_NAME=$(basename -- "${BASH_SOURCE[-1]}")
+[[ ${BASH_SOURCE[-1]} != "${BASH_SOURCE[0]}" ]] || TEST_NAME=$(basename -- "$0")
 CHECKS=0
 
 # ---------------------------------------------------------------- failures
@@ -78,7 +79,8 @@ assert_not_contains() {
 
 # assert_status CODE CMD...: runs CMD, keeps its output in $OUT and $ERR
 # (and the files $OUT_FILE and $ERR_FILE), its exit code in $STATUS, and
-# fails unless the code is CODE. CODE '!0' accepts any failure.
+# fails unless the code is CODE. CODE '!0' accepts any failure. Standard
+# input is /dev/null, or the file named by STDIN (STDIN=f assert_status ...).
 OUT='' ERR='' STATUS=0 OUT_FILE='' ERR_FILE=''
 assert_status() {
     local expected=$1
@@ -86,7 +88,7 @@ assert_status() {
     CHECKS=$((CHECKS + 1))
     OUT_FILE=$T/.out ERR_FILE=$T/.err
     STATUS=0
-    "$@" >"$OUT_FILE" 2>"$ERR_FILE" </dev/null || STATUS=$?
+    "$@" >"$OUT_FILE" 2>"$ERR_FILE" <"${STDIN:-/dev/null}" || STATUS=$?
     OUT=$(cat "$OUT_FILE")
     ERR=$(cat "$ERR_FILE")
     if [[ $expected == '!0' ]]; then

@@ -46,6 +46,9 @@ assert_eq err "$ERR" "stderr captured"
 assert_eq 3 "$STATUS" "status captured"
 assert_eq out "$(cat "$OUT_FILE")" "stdout file"
 assert_status 0 true
+printf 'typed\n' >"$T/input"
+STDIN=$T/input assert_status 0 cat
+assert_eq typed "$OUT" "STDIN feeds the command"
 assert_contains "hello world" "lo wo"
 assert_not_contains "hello world" "bye"
 
