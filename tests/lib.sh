@@ -25,16 +25,23 @@ CHECKS=0
 
 # ---------------------------------------------------------------- failures
 
-# The first caller outside this file is the test line that failed.
+# The first caller outside this file is the line that failed; when that is
+# in a helper file the test sourced, the test's own line follows it.
 where() {
-    local i
-    for ((i = 1; i < ${#BASH_SOURCE[@]}; i++)); do
+    local i last=$((${#BASH_SOURCE[@]} - 1)) here=''
+    for ((i = 1; i <= last; i++)); do
         if [[ ${BASH_SOURCE[i]} != "${BASH_SOURCE[0]}" ]]; then
-            echo "$(basename -- "${BASH_SOURCE[i]}"):${BASH_LINENO[i - 1]}"
-            return
+            here="$(basename -- "${BASH_SOURCE[i]}"):${BASH_LINENO[i - 1]}"
+            break
         fi
     done
-    echo "$TEST_NAME:?"
+    if [[ -z $here ]]; then
+        echo "$TEST_NAME:?"
+    elif ((i < last)) && [[ ${BASH_SOURCE[last]} != "${BASH_SOURCE[i]}" ]]; then
+        echo "$here (from $(basename -- "${BASH_SOURCE[last]}"):${BASH_LINENO[last - 1]})"
+    else
+        echo "$here"
+    fi
 }
 
 fail() {
@@ -335,7 +342,9 @@ lib_on_error() {
     return "$status"
 }
 
-if [[ -z ${DBSHIFT_LIB_FUNCTIONS_ONLY:-} ]]; then
+# Sourcing twice (a test and a helper file it sources) keeps the first $T.
+if [[ -z ${DBSHIFT_LIB_FUNCTIONS_ONLY:-} && -z ${DBSHIFT_LIB_SET_UP:-} ]]; then
+    DBSHIFT_LIB_SET_UP=1
     T=$(mktemp -d "${TMPDIR:-/tmp}/dbshift-test.XXXXXX")
     trap lib_cleanup EXIT
     set -o errtrace

@@ -102,6 +102,12 @@ assert_contains "$ERR" "DBSHIFT_TEST_ENGINE must be sqlite, postgres or mysql" "
 child 'DBSHIFT_TEST_ENGINE=postgres' 'unset DBSHIFT_TEST_PG_URL' 'u=$(fresh_url)'
 assert_contains "$ERR" "DBSHIFT_TEST_PG_URL is not set" "missing server URL is explained"
 
+# A failure inside a helper file names the helper's line and the test's.
+printf '%s\n' "source '$LIB'" 'check_two() {' '    assert_eq 2 "$1" "not two"' '}' >"$T/helper.sh"
+child "source '$T/helper.sh'" 'check_two 2' 'check_two 3'
+assert_contains "$ERR" "FAIL helper.sh:3 (from child.sh:4): not two" "helper failure names both lines"
+EXPECT=0 child "first=\$T" "source '$LIB'" 'assert_eq "$first" "$T" "T kept"'
+
 # A passing test prints its summary; KEEP=1 keeps the folder.
 EXPECT=0 child 'assert_eq a a' 'pass'
 assert_contains "$OUT" "PASS child.sh (1 checks, engine sqlite)" "pass summary"
