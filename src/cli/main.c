@@ -16,6 +16,9 @@ struct cli_command {
     const char *summary;
 };
 
+/* The schema commands (cmd_dump.c, cmd_drift.c, cmd_diff.c, cmd_test.c). */
+cli_command_fn cmd_dump, cmd_drift, cmd_diff, cmd_test;
+
 static const struct cli_command commands[] = {
     {"new", cmd_new, "create a new migration file"},
     {"up", cmd_up, "apply pending migrations"},
@@ -33,6 +36,10 @@ static const struct cli_command commands[] = {
     {"lock", cmd_lock, "show who holds the migration lock"},
     {"resolve", cmd_resolve, "record a manual step as done"},
     {"embed", cmd_embed, "generate C source with the migrations built in"},
+    {"dump", cmd_dump, "print the canonical DDL of the live schema"},
+    {"drift", cmd_drift, "compare the live schema with what the migrations build"},
+    {"diff", cmd_diff, "generate a migration towards a desired schema"},
+    {"test", cmd_test, "check that every down migration undoes its up"},
 };
 
 static const struct cli_command *find_command(const char *name)
