@@ -322,6 +322,7 @@ typedef struct dbshift_log_entry {
     char *user;
     char *host;
     int64_t pid;
+    int64_t lock_wait_ms;     /* how long the run waited for the migration lock */
 } dbshift_log_entry;
 
 typedef struct dbshift_history {

@@ -39,6 +39,7 @@ static int print_history_json(dbshift *db, const dbshift_history *h)
         json_object_set_new(o, "user", str_or_null(e->user));
         json_object_set_new(o, "host", str_or_null(e->host));
         json_object_set_new(o, "pid", e->pid > 0 ? json_integer(e->pid) : json_null());
+        json_object_set_new(o, "lock_wait_ms", json_integer(e->lock_wait_ms));
         json_array_append_new(list, o);
     }
     json_object_set_new(doc, "entries", list);
@@ -82,6 +83,9 @@ static void print_history_text(struct cli_context *ctx, dbshift *db, const dbshi
         else
             printf("%sfailed%s: %s", cli_color(ctx, stdout, "failed"),
                    cli_color(ctx, stdout, "reset"), e->error ? e->error : "unknown error");
+        /* Concurrent runs queue on the lock; the wait explains a slow run. */
+        if (e->lock_wait_ms > 0)
+            printf("   waited %lld ms for the lock", (long long)e->lock_wait_ms);
         if (ctx->verbose && (e->user || e->host))
             printf("   by %s@%s pid %lld", e->user ? e->user : "?", e->host ? e->host : "?",
                    (long long)e->pid);

@@ -431,6 +431,7 @@ static int log_row(void *payload, size_t ncols, const char *const *v)
     e->user = xstrdup(v[11]);
     e->host = xstrdup(v[12]);
     e->pid = v[13] ? atoll(v[13]) : 0;
+    e->lock_wait_ms = ncols > 14 && v[14] ? atoll(v[14]) : 0;
     return 0;
 }
 
@@ -447,10 +448,11 @@ int history_read_log(dbshift *db, dbshift_history **out, size_t limit)
     buf_release(&name);
     if (rc == 0 && exists) {
         buf sql = BUF_INIT;
-        buf_addf(&sql,
-                 "SELECT id, version, name, direction, started_at, duration_ms, success, error, "
-                 "statement, file, line, applied_by, host, pid FROM %s ORDER BY id DESC",
-                 db->q_log);
+        buf_addf(
+            &sql,
+            "SELECT id, version, name, direction, started_at, duration_ms, success, error, "
+            "statement, file, line, applied_by, host, pid, lock_wait_ms FROM %s ORDER BY id DESC",
+            db->q_log);
         if (limit)
             buf_addf(&sql, " LIMIT %zu", limit);
         rc = db->driver->query(db->conn, sql.ptr, NULL, 0, log_row, h, &db->error);
