@@ -1121,8 +1121,24 @@ static int run(dbshift_report **out, dbshift *db, const dbshift_run_options *opt
         rc = check_plan(&rs);
     if (rc == 0)
         rc = direction == DBSHIFT_UP ? select_up(&rs) : select_down(&rs);
+    /* A file the parser rejects stops the run at that file, as the raw
+     * client would stop there: the ones before it are applied (each checked
+     * before any runs), nothing of it runs, and its error is reported. With
+     * an all-or-nothing or dry run the whole run is refused up front. */
+    size_t bad = rs.count;
+    dbshift_error bad_error = {0};
+    bool defer =
+        direction == DBSHIFT_UP && !opts->dry_run && !opts->rehearse && !opts->single_transaction;
     for (size_t i = 0; rc == 0 && i < rs.count; i++) {
         rc = prepare_one(&rs, &rs.list[i]);
+        if (rc == DBSHIFT_EPARSE && defer && i > 0) {
+            bad = i;
+            dbshift_error_copy(&bad_error, &db->error);
+            dbshift_error_clear(&db->error);
+            rs.count = i; /* later items were never prepared: nothing to free */
+            rc = 0;
+            break;
+        }
         if (rc == 0 && opts->resume && direction == DBSHIFT_UP)
             rc = prepare_resume(&rs, &rs.list[i]);
     }
@@ -1132,6 +1148,29 @@ static int run(dbshift_report **out, dbshift *db, const dbshift_run_options *opt
         rc = backup_before_run(db, opts, rs.p.newest_applied, &rs.rep->backup_path);
     if (rc == 0)
         rc = run_all(&rs);
+    if (bad_error.code) {
+        if (rc == 0) {
+            dbshift_run_item *ri = report_add(&rs, &rs.list[bad]);
+            err_hint(&bad_error, "the migrations before it were applied and nothing of this "
+                                 "file ran; fix it (or use a server that accepts it) and run "
+                                 "`dbshift up` again");
+            if (ri) {
+                ri->outcome = DBSHIFT_OUTCOME_FAILED;
+                ri->transactional = true; /* nothing ran: the database is as before it */
+                dbshift_error_copy(&ri->error, &bad_error);
+            }
+            dbshift_error_clear(&db->error);
+            db->error = bad_error;
+            rc = db->error.code;
+            log_entry le;
+            char now[32];
+            handle_now(now);
+            fill_log(&le, &rs.list[bad], now, 0, false, &db->error);
+            history_log(db, &le);
+        } else {
+            dbshift_error_clear(&bad_error);
+        }
+    }
     if (rs.rep) {
         rs.rep->to_version = opts->dry_run || opts->rehearse ? xstrdup(rs.p.newest_applied)
                                                              : newest_applied_now(&rs);
