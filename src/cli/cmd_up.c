@@ -5,6 +5,8 @@
  * so the user sees each migration as it happens rather than at the end.
  */
 #include "cli.h"
+#include "progress.h"
+#include "targets.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +30,10 @@ int cmd_up(int argc, const char **argv, struct cli_context *ctx)
     int lock_timeout = -1;
     int statement_timeout = -1;
     char lock_text[32], statement_text[32];
+    const char *progress_text = NULL;
+    int progress_mode = CLI_PROGRESS_AUTO;
+    struct cli_targets_options targets = {NULL, 1, false};
+    struct cli_progress *progress = NULL;
     dbshift *db = NULL;
     dbshift_report *rep = NULL;
     int npos;
@@ -59,6 +65,13 @@ int cmd_up(int argc, const char **argv, struct cli_context *ctx)
         {CLI_OPT_LIST, 0, "allow", "RULE", &allow, "accept a dangerous lint finding (repeatable)"},
         {CLI_OPT_BOOL, 0, "skip-lint", NULL, &opts.skip_lint,
          "do not lint pending migrations first"},
+        {CLI_OPT_STRING, 0, "progress", "WHEN", &progress_text,
+         "progress bar: never, auto (on a terminal) or always"},
+        {CLI_OPT_STRING, 0, "targets", "GLOB|FILE", &targets.spec,
+         "run on every SQLite file matched, or every URL listed in FILE"},
+        {CLI_OPT_INT, 0, "jobs", "N", &targets.jobs, "with --targets: run N targets at once"},
+        {CLI_OPT_BOOL, 0, "fail-fast", NULL, &targets.fail_fast,
+         "with --targets: start no more targets after a failure"},
         CLI_OPTION_END,
     };
     static const struct cli_command_help help = {
@@ -86,10 +99,30 @@ int cmd_up(int argc, const char **argv, struct cli_context *ctx)
         cli_list_release(&allow);
         return cli_usage_error(ctx, "--backup and --no-backup cannot be combined");
     }
-    rc = cli_open(&db, ctx, true);
+    if (progress_text && cli_progress_parse(progress_text, &progress_mode) != 0) {
+        cli_list_release(&allow);
+        return cli_usage_error(ctx, "--progress takes never, auto or always, not '%s'",
+                               progress_text);
+    }
+    if (!targets.spec && (targets.jobs != 1 || targets.fail_fast)) {
+        cli_list_release(&allow);
+        return cli_usage_error(ctx, "--jobs and --fail-fast go with --targets");
+    }
+    rc = cli_resolve(ctx);
     if (rc) {
         cli_list_release(&allow);
         return rc;
+    }
+    if (!opts.dry_run && !targets.spec)
+        progress = cli_progress_attach(ctx, progress_mode);
+    if (!targets.spec) {
+        rc = cli_open(&db, ctx, true);
+        if (rc) {
+            cli_progress_detach(progress, ctx);
+            cli_progress_free(progress);
+            cli_list_release(&allow);
+            return rc;
+        }
     }
     /* Rules allowed in the config file come first; --allow adds to them. */
     for (size_t i = 0; i < ctx->allow_rules.count; i++)
@@ -101,10 +134,18 @@ int cmd_up(int argc, const char **argv, struct cli_context *ctx)
     opts.allow_rules = allow.items;
     opts.nallow_rules = allow.count;
 
+    if (targets.spec) {
+        rc = cli_up_targets(ctx, &targets, &opts);
+        cli_list_release(&allow);
+        return rc;
+    }
     rc = dbshift_up(&rep, db, &opts);
+    /* The bar goes before the summary or the error is printed. */
+    cli_progress_detach(progress, ctx);
     rc = cli_finish_run(ctx, db, rep, rc, DBSHIFT_UP, opts.dry_run, opts.rehearse);
     dbshift_report_free(rep);
     dbshift_free(db);
+    cli_progress_free(progress);
     cli_list_release(&allow);
     return rc;
 }
