@@ -45,15 +45,17 @@ static int add_objects(schema *out, dbshift *db, int kind, const char *sql, int 
             rc = DBSHIFT_ENOMEM;
             break;
         }
-        if (table_col >= 0 && !(o->table = xstrdup(introspect_cell(&r, i, (size_t)table_col))))
+        const char *table = table_col >= 0 ? introspect_cell(&r, i, (size_t)table_col) : NULL;
+        if (table && !(o->table = xstrdup(table)))
             rc = DBSHIFT_ENOMEM;
         if (def_col >= 0 && introspect_cell(&r, i, (size_t)def_col)) {
-            if (!(o->def = xstrdup(introspect_cell(&r, i, (size_t)def_col))))
+            if (!(o->def = xstrdup(introspect_cell(&r, i, (size_t)def_col)))) {
                 rc = DBSHIFT_ENOMEM;
-            else if (squeeze)
-                schema_squeeze(o->def);
-            else
+            } else {
                 trim(o->def);
+                if (squeeze)
+                    schema_squeeze(o->def);
+            }
         }
     }
     introspect_rows_release(&r);
@@ -183,7 +185,10 @@ int introspect_postgres(schema *out, dbshift *db)
     if (!rc)
         rc = add_objects(
             out, db, SCHEMA_SEQUENCE,
-            "SELECT n.nspname, c.relname, 'AS ' || format_type(s.seqtypid, NULL) || "
+            "SELECT n.nspname, c.relname, (SELECT o.relname FROM pg_depend a "
+            "JOIN pg_class o ON o.oid = a.refobjid WHERE a.objid = c.oid AND a.deptype = 'a' "
+            "AND a.refclassid = 'pg_class'::regclass LIMIT 1), "
+            "'AS ' || format_type(s.seqtypid, NULL) || "
             "' INCREMENT BY ' || s.seqincrement || ' MINVALUE ' || s.seqmin || "
             "' MAXVALUE ' || s.seqmax || ' START WITH ' || s.seqstart || ' CACHE ' || "
             "s.seqcache || CASE WHEN s.seqcycle THEN ' CYCLE' ELSE ' NO CYCLE' END "
@@ -191,7 +196,7 @@ int introspect_postgres(schema *out, dbshift *db)
             "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE " USER_NSP
             " AND " NOT_EXTENSION_MEMBER("c.oid") " AND NOT EXISTS (SELECT 1 FROM pg_depend i "
                                                   "WHERE i.objid = c.oid AND i.deptype = 'i')",
-            -1, 2, false);
+            2, 3, false);
     if (!rc)
         rc = add_objects(out, db, SCHEMA_FUNCTION,
                          "SELECT n.nspname, p.proname || '(' || "

@@ -68,7 +68,7 @@ typedef struct schema_object {
     int kind; /* enum schema_kind */
     char *schema;
     char *name;
-    char *table; /* index, trigger: the table it belongs to */
+    char *table; /* index, trigger: its table; sequence: the table owning it */
     char *def;
     bool unique;   /* index */
     char **values; /* enum labels */
@@ -111,7 +111,7 @@ int schema_add_value(schema_object *o, const char *value);
 schema_object *schema_find(const schema *s, int kind, const char *nsp, const char *name);
 /* Removes the object at index, keeping the others' order. */
 void schema_remove(schema *s, size_t index);
-/* Drops every table named in names (and its indexes and triggers). */
+/* Drops every table named in names and whatever belongs to it. */
 void schema_exclude_tables(schema *s, const char *const *names, size_t n);
 
 /* Sorts objects and constraints into the canonical order. */

@@ -174,9 +174,8 @@ void schema_exclude_tables(schema *s, const char *const *names, size_t n)
     size_t keep = 0;
     for (size_t i = 0; i < s->count; i++) {
         schema_object *o = &s->objs[i];
-        const char *table = o->kind == SCHEMA_TABLE                                  ? o->name
-                            : (o->kind == SCHEMA_INDEX || o->kind == SCHEMA_TRIGGER) ? o->table
-                                                                                     : NULL;
+        /* a sequence's table is the one that owns it (serial columns) */
+        const char *table = o->kind == SCHEMA_TABLE ? o->name : o->table;
         bool drop = false;
         for (size_t j = 0; table && j < n && !drop; j++)
             drop = !strcmp(table, names[j]);
