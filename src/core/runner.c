@@ -1122,13 +1122,12 @@ static int run(dbshift_report **out, dbshift *db, const dbshift_run_options *opt
     if (rc == 0)
         rc = direction == DBSHIFT_UP ? select_up(&rs) : select_down(&rs);
     /* A file the parser rejects stops the run at that file, as the raw
-     * client would stop there: the ones before it are applied (each checked
+     * client would stop there: the ones before it run (each checked
      * before any runs), nothing of it runs, and its error is reported. With
      * an all-or-nothing or dry run the whole run is refused up front. */
     size_t bad = rs.count;
     dbshift_error bad_error = {0};
-    bool defer =
-        direction == DBSHIFT_UP && !opts->dry_run && !opts->rehearse && !opts->single_transaction;
+    bool defer = !opts->dry_run && !opts->rehearse && !opts->single_transaction;
     for (size_t i = 0; rc == 0 && i < rs.count; i++) {
         rc = prepare_one(&rs, &rs.list[i]);
         if (rc == DBSHIFT_EPARSE && defer && i > 0) {
@@ -1151,9 +1150,11 @@ static int run(dbshift_report **out, dbshift *db, const dbshift_run_options *opt
     if (bad_error.code) {
         if (rc == 0) {
             dbshift_run_item *ri = report_add(&rs, &rs.list[bad]);
-            err_hint(&bad_error, "the migrations before it were applied and nothing of this "
-                                 "file ran; fix it (or use a server that accepts it) and run "
-                                 "`dbshift up` again");
+            err_hint(&bad_error,
+                     "the migrations before it were %s and nothing of this file ran; fix it "
+                     "(or use a server that accepts it) and run `dbshift %s` again",
+                     direction == DBSHIFT_UP ? "applied" : "rolled back",
+                     direction == DBSHIFT_UP ? "up" : "down");
             if (ri) {
                 ri->outcome = DBSHIFT_OUTCOME_FAILED;
                 ri->transactional = true; /* nothing ran: the database is as before it */
