@@ -453,7 +453,9 @@ int history_read_log(dbshift *db, dbshift_history **out, size_t limit)
             "SELECT id, version, name, direction, started_at, duration_ms, success, error, "
             "statement, file, line, applied_by, host, pid, lock_wait_ms FROM %s ORDER BY id DESC",
             db->q_log);
-        if (limit)
+        /* SIZE_MAX means all: past INT64_MAX SQLite and Postgres reject the
+         * number ("datatype mismatch", "bigint out of range"). */
+        if (limit && limit <= (size_t)INT32_MAX)
             buf_addf(&sql, " LIMIT %zu", limit);
         rc = db->driver->query(db->conn, sql.ptr, NULL, 0, log_row, h, &db->error);
         buf_release(&sql);
