@@ -200,21 +200,29 @@ static int write_change(dbshift *db, const dbshift_stmt *change, const log_entry
     return rc;
 }
 
+/* Takes the lock, makes sure the history tables exist and builds the plan:
+ * the start of every command that changes history. On failure the lock is
+ * released again. */
+static int lock_and_plan(dbshift *db, plan *p)
+{
+    int rc = handle_lock(db);
+    if (rc == 0)
+        rc = history_ensure(db);
+    if (rc == 0)
+        rc = plan_build(db, p);
+    if (rc)
+        handle_unlock(db);
+    return rc;
+}
+
 int dbshift_repair(dbshift_problems **out, dbshift *db)
 {
     *out = NULL;
     dbshift_error_clear(&db->error);
-    int rc = handle_lock(db);
+    plan p;
+    int rc = lock_and_plan(db, &p);
     if (rc)
         return rc;
-    rc = history_ensure(db);
-    plan p;
-    if (rc == 0)
-        rc = plan_build(db, &p);
-    if (rc) {
-        handle_unlock(db);
-        return rc;
-    }
     dbshift_problems *ps = calloc(1, sizeof(*ps));
     if (!ps) {
         plan_release(&p);
@@ -291,17 +299,10 @@ int dbshift_baseline(dbshift *db, const char *version)
     dbshift_error_clear(&db->error);
     if (!version || !*version)
         return err_set(&db->error, DBSHIFT_EUSAGE, "baseline needs a version");
-    int rc = handle_lock(db);
+    plan p;
+    int rc = lock_and_plan(db, &p);
     if (rc)
         return rc;
-    rc = history_ensure(db);
-    plan p;
-    if (rc == 0)
-        rc = plan_build(db, &p);
-    if (rc) {
-        handle_unlock(db);
-        return rc;
-    }
     if (!migration_set_find(db->set, version)) {
         rc = err_set(&db->error, DBSHIFT_ENOTFOUND, "no migration with version '%s' in '%s'",
                      version, db->migrations_dir);
@@ -360,16 +361,10 @@ int dbshift_resolve(dbshift *db, const char *version)
     dbshift_error_clear(&db->error);
     if (!version || !*version)
         return err_set(&db->error, DBSHIFT_EUSAGE, "resolve needs a version");
-    int rc = handle_lock(db);
-    if (rc == 0)
-        rc = history_ensure(db);
     plan p;
-    if (rc == 0)
-        rc = plan_build(db, &p);
-    if (rc) {
-        handle_unlock(db);
+    int rc = lock_and_plan(db, &p);
+    if (rc)
         return rc;
-    }
     plan_item *found = NULL;
     for (size_t i = 0; i < p.count; i++) {
         plan_item *it = &p.items[i];
