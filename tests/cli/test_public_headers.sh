@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Each public header compiles on its own (as C11 and as C++), warning-free,
+# and a program using only dbshift.h links against the installed-style
+# static library: what an embedding application sees.
+source "$(dirname "$0")/../lib.sh"
+
+src=$DBSHIFT_SOURCE_DIR
+build=$(dirname "$DBSHIFT")
+for h in dbshift.h dbshift/driver.h; do
+    printf '#include <%s>\nint dbshift_header_check_%s;\n' "$h" "${h//[^a-z]/_}" >"$T/h.c"
+    assert_status 0 cc -std=c11 -Wall -Wextra -Wpedantic -Werror -I"$src/include" -c "$T/h.c" -o "$T/h.o"
+    cp "$T/h.c" "$T/h.cpp"
+    if command -v c++ >/dev/null; then
+        assert_status 0 c++ -Wall -Wextra -Werror -I"$src/include" -c "$T/h.cpp" -o "$T/h2.o"
+    fi
+done
+
+cat >"$T/app.c" <<'C'
+#include <dbshift.h>
+#include <stdio.h>
+int main(void)
+{
+    dbshift_config cfg;
+    dbshift_config_init(&cfg);
+    cfg.url = "sqlite::memory:";
+    dbshift *db = NULL;
+    dbshift_error err = {0};
+    if (dbshift_open(&db, &cfg, &err) != 0) {
+        fprintf(stderr, "%s\n", err.message);
+        return 1;
+    }
+    printf("%s\n", dbshift_engine(db));
+    dbshift_free(db);
+    return 0;
+}
+C
+libs=$(pkg-config --libs sqlite3 libpq libmariadb libcrypto jansson inih libcurl)
+assert_status 0 cc -std=c11 -Wall -Wextra -Werror -I"$src/include" "$T/app.c" \
+    "$build/libdbshift.a" $libs -lpg_query -lpthread -o "$T/app"
+assert_status 0 "$T/app"
+assert_contains "$OUT" "sqlite" "the embedding program ran"
+pass
