@@ -26,18 +26,25 @@ static char *backup_path(dbshift *db, const char *version)
     struct tm tm;
     gmtime_r(&ts.tv_sec, &tm);
     strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%S", &tm);
-    buf b = BUF_INIT;
+    const char *v = version ? version : "0";
+    const char *ext = db->sqlite_path                                   ? "bak"
+                      : db->driver->dialect == DBSHIFT_DIALECT_POSTGRES ? "dump"
+                                                                        : "sql";
+    buf prefix = BUF_INIT;
     if (db->sqlite_path)
-        buf_addf(&b, "%s.%s.v%s.bak", db->sqlite_path, stamp, version ? version : "0");
+        buf_adds(&prefix, db->sqlite_path);
     else
-        buf_addf(&b, "dbshift-%s.%s.v%s.%s", db->driver->name, stamp, version ? version : "0",
-                 db->driver->dialect == DBSHIFT_DIALECT_POSTGRES ? "dump" : "sql");
-    /* Two backups in the same second must not overwrite each other. */
+        buf_addf(&prefix, "dbshift-%s", db->driver->name);
+    buf b = BUF_INIT;
+    buf_addf(&b, "%s.%s.v%s.%s", prefix.ptr, stamp, v, ext);
+    /* Two backups in the same second must not overwrite each other. The
+     * suffix sorts after the plain name ('_' > '.') and is zero-padded, so
+     * that the name order the backup list relies on stays newest first. */
     for (int n = 2; access(b.ptr, F_OK) == 0 && n < 100; n++) {
         buf_clear(&b);
-        buf_addf(&b, "%s.%s-%d.v%s.bak", db->sqlite_path ? db->sqlite_path : "dbshift", stamp, n,
-                 version ? version : "0");
+        buf_addf(&b, "%s.%s_%02d.v%s.%s", prefix.ptr, stamp, n, v, ext);
     }
+    buf_release(&prefix);
     return buf_detach(&b);
 }
 
