@@ -52,14 +52,14 @@ typedef struct dbshift_conn_params {
 
 /* One item of a batch given to run(). */
 enum dbshift_stmt_kind {
-    DBSHIFT_STMT_SQL = 0,   /* sql (len bytes), with nparams text parameters */
-    DBSHIFT_STMT_BEGIN,     /* start a transaction (sql ignored) */
-    DBSHIFT_STMT_COMMIT,    /* commit it (sql ignored) */
+    DBSHIFT_STMT_SQL = 0, /* sql (len bytes), with nparams text parameters */
+    DBSHIFT_STMT_BEGIN,   /* start a transaction (sql ignored) */
+    DBSHIFT_STMT_COMMIT,  /* commit it (sql ignored) */
 };
 
 typedef struct dbshift_stmt {
-    int kind;                  /* enum dbshift_stmt_kind */
-    const char *sql;           /* not necessarily NUL-terminated: use len */
+    int kind;        /* enum dbshift_stmt_kind */
+    const char *sql; /* not necessarily NUL-terminated: use len */
     size_t len;
     const char *const *params; /* text values, NULL element = SQL NULL */
     size_t nparams;
@@ -71,11 +71,11 @@ typedef int (*dbshift_row_fn)(void *payload, size_t ncols, const char *const *va
 
 /* A string the driver returns; the core frees it with free(). */
 typedef struct dbshift_driver {
-    int version; /* DBSHIFT_DRIVER_VERSION the driver was built for */
-    const char *name;              /* "sqlite", "postgres", "mysql" */
-    const char *const *schemes;    /* URL schemes it accepts, NULL-terminated */
-    unsigned caps;                 /* DBSHIFT_CAP_* */
-    int dialect;                   /* enum dbshift_dialect */
+    int version;                /* DBSHIFT_DRIVER_VERSION the driver was built for */
+    const char *name;           /* "sqlite", "postgres", "mysql" */
+    const char *const *schemes; /* URL schemes it accepts, NULL-terminated */
+    unsigned caps;              /* DBSHIFT_CAP_* */
+    int dialect;                /* enum dbshift_dialect */
 
     /* Connects. *conn receives the driver's connection object. */
     int (*open)(void **conn, const dbshift_conn_params *params, dbshift_error *err);
@@ -97,8 +97,7 @@ typedef struct dbshift_driver {
      * failure, so the connection is always usable afterwards. A driver with
      * DBSHIFT_CAP_PIPELINE sends the whole batch in one round trip.
      */
-    int (*run)(void *conn, const dbshift_stmt *stmts, size_t n, size_t *failed,
-               dbshift_error *err);
+    int (*run)(void *conn, const dbshift_stmt *stmts, size_t n, size_t *failed, dbshift_error *err);
 
     /* Transactions, for work that is not one batch. */
     int (*begin)(void *conn, dbshift_error *err);

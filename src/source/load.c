@@ -750,7 +750,8 @@ int migration_set_load(migration_set **out, const char *dir, const source_option
     if (rc == 1) {
         rc = 0; /* no folder: nothing to migrate yet */
     } else if (rc == 0) {
-        qsort(l.items, l.count, sizeof(*l.items), compare_files);
+        if (l.count) /* qsort of a NULL list is undefined even for 0 items */
+            qsort(l.items, l.count, sizeof(*l.items), compare_files);
         int dirfd = l.count ? open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
         if (l.count && dirfd < 0)
             rc = io_error(err, "open folder", dir);
@@ -869,7 +870,8 @@ int source_load_memory(migration_set **out, const char *dir, const source_memory
     }
     set->nfiles = l.count;
     if (rc == 0 && l.count)
-        qsort(l.items, l.count, sizeof(*l.items), compare_files);
+        if (l.count) /* qsort of a NULL list is undefined even for 0 items */
+            qsort(l.items, l.count, sizeof(*l.items), compare_files);
     if (rc == 0)
         rc = finish_set(set, &l, fmt, opts, err);
     file_list_release(&l);
@@ -890,7 +892,8 @@ int source_folder_files(source_memory_file **out, size_t *nout, const char *dir,
     if (rc == 1)
         return 0; /* no folder: nothing to embed */
     if (rc == 0 && l.count) {
-        qsort(l.items, l.count, sizeof(*l.items), compare_files);
+        if (l.count) /* qsort of a NULL list is undefined even for 0 items */
+            qsort(l.items, l.count, sizeof(*l.items), compare_files);
         int dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (dirfd < 0)
             rc = io_error(err, "open folder", dir);

@@ -16,11 +16,11 @@
 
 /* One direction of a migration. */
 typedef struct migration_section {
-    bool present;         /* the file has this section (an empty one counts) */
-    char *sql;            /* the SQL, NUL-terminated, after any templating */
-    char *file;           /* file the SQL comes from (up and down may differ) */
-    int first_line;       /* 1-based line in file where sql starts */
-    bool no_transaction;  /* run statement by statement outside a transaction */
+    bool present;        /* the file has this section (an empty one counts) */
+    char *sql;           /* the SQL, NUL-terminated, after any templating */
+    char *file;          /* file the SQL comes from (up and down may differ) */
+    int first_line;      /* 1-based line in file where sql starts */
+    bool no_transaction; /* run statement by statement outside a transaction */
     /* Explicit statement boundaries from the file (goose/sql-migrate
      * StatementBegin/End blocks): when nstatements > 0 the core runs exactly
      * these instead of splitting sql. Offsets are into sql. */
@@ -30,30 +30,30 @@ typedef struct migration_section {
 } migration_section;
 
 typedef struct migration {
-    char *version;        /* as written in the file name, e.g. "20261121093000", "1.2" */
-    char *name;           /* description part of the file name */
-    char *file;           /* main file (the up file), relative to the working dir */
-    bool repeatable;      /* re-applied whenever its checksum changes */
-    bool irreversible;    /* -- dbshift:irreversible: rollback refuses */
+    char *version;     /* as written in the file name, e.g. "20261121093000", "1.2" */
+    char *name;        /* description part of the file name */
+    char *file;        /* main file (the up file), relative to the working dir */
+    bool repeatable;   /* re-applied whenever its checksum changes */
+    bool irreversible; /* -- dbshift:irreversible: rollback refuses */
     migration_section up;
     migration_section down;
-    char *checksum;       /* "sha256-lf:<64 hex>" of the normalized file(s) */
-    char *confirm;        /* -- dbshift:confirm "message", NULL if none */
-    char *manual;         /* -- dbshift:manual "instructions", NULL if none */
+    char *checksum; /* "sha256-lf:<64 hex>" of the normalized file(s) */
+    char *confirm;  /* -- dbshift:confirm "message", NULL if none */
+    char *manual;   /* -- dbshift:manual "instructions", NULL if none */
 } migration;
 
 typedef struct migration_set {
-    char *format;         /* "dbshift", "golang-migrate", "goose", ... */
-    char *dir;            /* folder read, NULL for embedded */
-    size_t nfiles;        /* files read */
+    char *format;  /* "dbshift", "golang-migrate", "goose", ... */
+    char *dir;     /* folder read, NULL for embedded */
+    size_t nfiles; /* files read */
     size_t count;
     migration *items;
 } migration_set;
 
 typedef struct source_options {
-    const char *format;        /* NULL: detect */
-    int dialect;               /* enum dbshift_dialect of the target (popx, etc.) */
-    const char *const *vars;   /* "name=value" for Flyway ${name} and templates */
+    const char *format;      /* NULL: detect */
+    int dialect;             /* enum dbshift_dialect of the target (popx, etc.) */
+    const char *const *vars; /* "name=value" for Flyway ${name} and templates */
     size_t nvars;
     dbshift_getenv_fn get_env; /* goose ENVSUB */
     void *payload;
