@@ -113,7 +113,8 @@ int dbshift_backups_list(dbshift_backups **out, dbshift *db)
     if (d)
         closedir(d);
     free(copy);
-    qsort(b->paths, b->count, sizeof(*b->paths), cmp_desc);
+    if (b->count)
+        qsort(b->paths, b->count, sizeof(*b->paths), cmp_desc);
     *out = b;
     return 0;
 }

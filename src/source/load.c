@@ -870,8 +870,7 @@ int source_load_memory(migration_set **out, const char *dir, const source_memory
     }
     set->nfiles = l.count;
     if (rc == 0 && l.count)
-        if (l.count) /* qsort of a NULL list is undefined even for 0 items */
-            qsort(l.items, l.count, sizeof(*l.items), compare_files);
+        qsort(l.items, l.count, sizeof(*l.items), compare_files);
     if (rc == 0)
         rc = finish_set(set, &l, fmt, opts, err);
     file_list_release(&l);
@@ -892,8 +891,7 @@ int source_folder_files(source_memory_file **out, size_t *nout, const char *dir,
     if (rc == 1)
         return 0; /* no folder: nothing to embed */
     if (rc == 0 && l.count) {
-        if (l.count) /* qsort of a NULL list is undefined even for 0 items */
-            qsort(l.items, l.count, sizeof(*l.items), compare_files);
+        qsort(l.items, l.count, sizeof(*l.items), compare_files);
         int dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (dirfd < 0)
             rc = io_error(err, "open folder", dir);

@@ -101,7 +101,8 @@ static int build_group(migration_set *set, const source_piece *g, size_t n, bool
 int source_pair(migration_set *set, source_piece *pieces, size_t npieces, bool skip_orphans,
                 source_render_fn render, const source_options *opts, dbshift_error *err)
 {
-    qsort(pieces, npieces, sizeof(*pieces), compare_pieces);
+    if (npieces)
+        qsort(pieces, npieces, sizeof(*pieces), compare_pieces);
     int rc = 0;
     for (size_t i = 0; i < npieces && rc == 0;) {
         size_t j = i + 1;
