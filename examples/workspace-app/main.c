@@ -122,6 +122,13 @@ static void on_event(const dbshift_event *ev, void *payload)
         if (app->tty)
             draw(app, NULL);
         break;
+    case DBSHIFT_EV_BACKUP_PROGRESS:
+        if (app->tty && ev->bytes_total) {
+            fprintf(stderr, "\r\033[Kbacking up %3d%%",
+                    (int)(ev->bytes_done * 100 / ev->bytes_total));
+            fflush(stderr);
+        }
+        break;
     case DBSHIFT_EV_LOG:
         if (ev->level >= DBSHIFT_LOG_WARN && ev->message)
             fprintf(stderr, "%swarning: %s\n", app->tty ? "\r\033[K" : "", ev->message);
@@ -201,7 +208,7 @@ static int upgrade(struct app *app, dbshift *db)
                         dbshift_last_error(db));
             return EXIT_FAILED;
         }
-        fprintf(stderr, "backup: %s\n", backup);
+        fprintf(stderr, "%sbackup: %s\n", app->tty ? "\r\033[K" : "", backup);
     }
 
     dbshift_run_options opts;
