@@ -25,7 +25,7 @@
 
 enum fault_kind {
     FAULT_STATEMENT = 1, /* a migration statement: an SQL item without parameters */
-    FAULT_HISTORY,       /* a write of a history row: INSERT INTO the migrations table */
+    FAULT_HISTORY,       /* a write of the migrations table (insert, update, delete) */
     FAULT_COMMIT,        /* a COMMIT item or the commit() slot */
 };
 
@@ -41,16 +41,22 @@ typedef struct fault_conn {
     char spec[64];
 } fault_conn;
 
+/* A write of the migrations table: the core always binds its values, and
+ * names the table right after the verb. */
 static bool is_history_write(const fault_conn *fc, const dbshift_stmt *st)
 {
-    static const char ins[] = "INSERT INTO ";
+    static const char *const verbs[] = {"INSERT INTO ", "UPDATE ", "DELETE FROM "};
     const char *q = fc->db->q_migrations;
     if (st->kind != DBSHIFT_STMT_SQL || !q || st->nparams == 0)
         return false;
     size_t qlen = strlen(q);
-    return st->len > sizeof(ins) - 1 + qlen && memcmp(st->sql, ins, sizeof(ins) - 1) == 0 &&
-           memcmp(st->sql + sizeof(ins) - 1, q, qlen) == 0 &&
-           st->sql[sizeof(ins) - 1 + qlen] == ' ';
+    for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++) {
+        size_t vlen = strlen(verbs[i]);
+        if (st->len > vlen + qlen && memcmp(st->sql, verbs[i], vlen) == 0 &&
+            memcmp(st->sql + vlen, q, qlen) == 0 && st->sql[vlen + qlen] == ' ')
+            return true;
+    }
+    return false;
 }
 
 static bool matches(const fault_conn *fc, const dbshift_stmt *st)
