@@ -8,6 +8,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 struct cli_command {
@@ -85,6 +86,25 @@ static void detect_terminal(struct cli_context *ctx)
     ctx->interactive = isatty(STDIN_FILENO) && isatty(STDERR_FILENO);
 }
 
+/* Line buffering costs one write() per line: a status of 10,000 rows into a
+ * file spent a fifth of its time there. It is kept where the order of lines
+ * shows: on a terminal, and when stdout and stderr are one file or pipe
+ * (`dbshift up 2>&1 | tee log`), so notes on stderr stay between the lines
+ * they belong to. Elsewhere stdout is fully buffered; the run's event
+ * printer flushes each finished line itself, so a reader of a pipe still
+ * sees progress as it happens. */
+static int stdout_mode(void)
+{
+    struct stat out, err;
+
+    if (isatty(STDOUT_FILENO))
+        return _IOLBF;
+    if (fstat(STDOUT_FILENO, &out) == 0 && fstat(STDERR_FILENO, &err) == 0 &&
+        out.st_dev == err.st_dev && out.st_ino == err.st_ino)
+        return _IOLBF;
+    return _IOFBF;
+}
+
 int main(int argc, char **argv)
 {
     struct cli_context ctx;
@@ -93,9 +113,7 @@ int main(int argc, char **argv)
     int next;
     int status;
 
-    /* Line-buffered even into a pipe, so progress on stdout and notes on
-     * stderr stay in order for `dbshift up 2>&1 | tee log`. */
-    setvbuf(stdout, NULL, _IOLBF, 0);
+    setvbuf(stdout, NULL, stdout_mode(), 0);
     cli_context_init(&ctx);
     detect_terminal(&ctx);
     if (cli_parse_global(argc, args, &ctx, &next) < 0) {
