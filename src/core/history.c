@@ -119,29 +119,59 @@ int history_ensure(dbshift *db)
     return rc;
 }
 
+/* Copies s to *at and moves *at past it; NULL stays NULL. */
+static char *take_string(char **at, const char *s)
+{
+    if (!s)
+        return NULL;
+    size_t n = strlen(s) + 1;
+    char *copy = memcpy(*at, s, n);
+    *at += n;
+    return copy;
+}
+
+/* Each row's strings share one allocation that starts at r->version (a row
+ * with ten separate copies made the rows of a long history mostly malloc
+ * bookkeeping); applied_list_release frees just that. The array grows by
+ * doubling at powers of two, so its capacity follows from the count. */
 static int row_cb(void *payload, size_t ncols, const char *const *v)
 {
     applied_list *l = payload;
     if (ncols < 10)
         return 0;
-    applied_row *items = realloc(l->items, (l->count + 1) * sizeof(*items));
-    if (!items)
+    size_t n = l->count;
+    if (n == 0 || (n >= 16 && (n & (n - 1)) == 0)) {
+        applied_row *items = realloc(l->items, (n == 0 ? 16 : n * 2) * sizeof(*items));
+        if (!items)
+            return DBSHIFT_ENOMEM;
+        l->items = items;
+    }
+    const char *text[] = {v[0] ? v[0] : "",
+                          v[1] ? v[1] : "",
+                          v[2] ? v[2] : HISTORY_VERSIONED,
+                          v[3],
+                          v[4] ? v[4] : HISTORY_APPLIED,
+                          v[6],
+                          v[7],
+                          v[8]};
+    size_t size = 0;
+    for (size_t i = 0; i < sizeof(text) / sizeof(text[0]); i++)
+        size += text[i] ? strlen(text[i]) + 1 : 0;
+    char *at = malloc(size);
+    if (!at)
         return DBSHIFT_ENOMEM;
-    l->items = items;
-    applied_row *r = &items[l->count++];
+    applied_row *r = &l->items[l->count++];
     memset(r, 0, sizeof(*r));
-    r->version = xstrdup(v[0]);
-    r->name = xstrdup(v[1] ? v[1] : "");
-    r->kind = xstrdup(v[2] ? v[2] : HISTORY_VERSIONED);
-    r->checksum = xstrdup(v[3]);
-    r->status = xstrdup(v[4] ? v[4] : HISTORY_APPLIED);
+    r->version = take_string(&at, text[0]);
+    r->name = take_string(&at, text[1]);
+    r->kind = take_string(&at, text[2]);
+    r->checksum = take_string(&at, text[3]);
+    r->status = take_string(&at, text[4]);
     r->statements_done = v[5] ? atoi(v[5]) : 0;
-    r->statement_hashes = xstrdup(v[6]);
-    r->error = xstrdup(v[7]);
-    r->applied_at = xstrdup(v[8]);
+    r->statement_hashes = take_string(&at, text[5]);
+    r->error = take_string(&at, text[6]);
+    r->applied_at = take_string(&at, text[7]);
     r->execution_ms = v[9] ? atoll(v[9]) : 0;
-    if (!r->version || !r->name || !r->kind || !r->status)
-        return DBSHIFT_ENOMEM;
     return 0;
 }
 
@@ -186,15 +216,7 @@ int history_read(dbshift *db, applied_list *out)
 void applied_list_release(applied_list *l)
 {
     for (size_t i = 0; i < l->count; i++) {
-        applied_row *r = &l->items[i];
-        free(r->version);
-        free(r->name);
-        free(r->kind);
-        free(r->checksum);
-        free(r->status);
-        free(r->statement_hashes);
-        free(r->error);
-        free(r->applied_at);
+        free(l->items[i].version); /* the row's strings are one block */
     }
     free(l->items);
     memset(l, 0, sizeof(*l));

@@ -23,6 +23,8 @@
 #define HISTORY_REPEATABLE "repeatable"
 #define HISTORY_BASELINE "baseline"
 
+/* One row of the migrations table. Its strings are one allocation that
+ * starts at version: read them, never free or replace one alone. */
 typedef struct applied_row {
     char *version; /* for repeatable rows: the migration's name */
     char *name;
