@@ -13,7 +13,7 @@ source "$(dirname "$0")/helpers.sh"
 m=$T/m
 
 postgres_scenarios() {
-    local url other before after app v
+    local url other before app v started took_ms blocker runner
     url=$(fresh_url)
     # Every output of this function is kept, to grep for the password.
     : >"$T/all-output"
@@ -119,13 +119,13 @@ CREATE INDEX rehearsed_id ON rehearsed (id);" "DROP TABLE rehearsed;"
     mig "$m" 005_alter.sql "ALTER TABLE items ADD COLUMN extra int;" "ALTER TABLE items DROP COLUMN extra;"
     printf 'BEGIN;\nLOCK TABLE items IN ACCESS EXCLUSIVE MODE;\nSELECT pg_sleep(20);\n' |
         psql -X -q "$url" >/dev/null 2>&1 &
-    local blocker=$!
+    blocker=$!
     wait_for "the blocking session's lock" 10 pg_table_locked "$url"
     before=$(snapshot "$url" nolog)
-    local started=$(date +%s%N)
+    started=$(date +%s%N)
     assert_status 1 ds "$url" "$m" up --lock-timeout 1s
     keep_output
-    local took_ms=$((($(date +%s%N) - started) / 1000000))
+    took_ms=$((($(date +%s%N) - started) / 1000000))
     ((took_ms < 10000)) || fail "--lock-timeout 1s took ${took_ms} ms to give up"
     assert_contains "$ERR" "55P03" "the lock timeout SQLSTATE"
     assert_eq "$before" "$(snapshot "$url" nolog)" "a lock timeout changed schema or history"
@@ -139,7 +139,7 @@ CREATE INDEX rehearsed_id ON rehearsed (id);" "DROP TABLE rehearsed;"
     # ------------------------------------ application_name
     mig "$m" 006_sleep.sql "SELECT pg_sleep(3);" "SELECT 1;"
     "$DBSHIFT" --url "$url" --dir "$m" up >"$T/app.out" 2>&1 &
-    local runner=$!
+    runner=$!
     wait_for "the run's session" 10 pg_app_seen "$url"
     app=$(db_sql "$url" "select application_name from pg_stat_activity where datname = current_database() and query like '%pg_sleep(3)%' and pid <> pg_backend_pid()")
     v=$("$DBSHIFT" --version | awk '{print $2}')
@@ -191,7 +191,7 @@ pg_app_seen() {
 }
 
 mysql_scenarios() {
-    local url json
+    local url before
     url=$(fresh_url)
     # ------------------------------------ DDL failing at its third statement
     mig "$m" 001_four.sql "CREATE TABLE one (id INT PRIMARY KEY);
