@@ -580,7 +580,7 @@ int dbshift_diff(char **path_out, dbshift *db, const dbshift_schema_options *opt
         int down_rc = verify(&a, db, down.ptr, &from, "down section");
         if (down_rc) {
             /* the up section is right; say plainly what the down misses */
-            buf_adds(&down, "-- dbshift: this down section was checked and does NOT restore "
+            buf_adds(&down, "-- note: this down section was checked and does NOT restore "
                             "the schema exactly:\n");
             if (db->error.detail)
                 for (char *line = strtok(db->error.detail, "\n"); line; line = strtok(NULL, "\n"))

@@ -470,7 +470,7 @@ static void comment_renames(gen *g, const schema_object *from, const schema_obje
             if (find_column(from, tc->name) || strcmp(fc->type, tc->type))
                 continue;
             buf_addf(g->out,
-                     "-- dbshift: column %s.%s is dropped and %s.%s added with the same type.\n"
+                     "-- note: column %s.%s is dropped and %s.%s added with the same type.\n"
                      "-- If this is a rename, replace the drop and the add with:\n--   ",
                      to->name, fc->name, to->name, tc->name);
             alter_prefix(g, to);
@@ -489,7 +489,7 @@ static void sqlite_rebuild(gen *g, const schema_object *from, const schema_objec
     buf cols = BUF_INIT;
     buf_addf(&tmp, "%s__dbshift_new", to->name);
     comment_renames(g, from, to);
-    buf_adds(g->out, "-- dbshift: SQLite cannot ALTER this change: rebuild the table\n");
+    buf_adds(g->out, "-- note: SQLite cannot ALTER this change: rebuild the table\n");
     table_create(g->out, g->dialect, to, tmp.ptr, true);
     for (size_t i = 0; i < to->ncols; i++) {
         const schema_column *tc = &to->cols[i];
@@ -633,6 +633,13 @@ static void alter_table(gen *g, const schema_object *from, const schema_object *
             alter_prefix(g, to);
             buf_adds(o, "ADD COLUMN ");
             schema_column_text(o, d, tc);
+            /* MySQL can put the column where the desired schema has it */
+            if (d == DBSHIFT_DIALECT_MYSQL && i == 0)
+                buf_adds(o, " FIRST");
+            else if (d == DBSHIFT_DIALECT_MYSQL) {
+                buf_adds(o, " AFTER ");
+                schema_quote(o, d, to->cols[i - 1].name);
+            }
             buf_adds(o, ";\n");
         } else if (!same_column(fc, tc)) {
             if (d == DBSHIFT_DIALECT_MYSQL) {
@@ -688,7 +695,7 @@ static void alter_enum(gen *g, const schema_object *from, const schema_object *t
     }
     buf old = BUF_INIT;
     buf_addf(&old, "%s__dbshift_old", to->name);
-    buf_adds(o, "-- dbshift: enum values are removed or reordered: the type is re-created and\n"
+    buf_adds(o, "-- note: enum values are removed or reordered: the type is re-created and\n"
                 "-- every column using it converted (fails if a row holds a removed value)\n");
     buf_adds(o, "ALTER TYPE ");
     schema_qualified(o, d, to->schema, to->name);
@@ -821,7 +828,7 @@ static void generate(gen *g)
                 schema_qualified(o, d, t->schema, t->name);
                 buf_addf(o, " %s;\n", t->def ? t->def : "");
             } else {
-                buf_addf(o, "-- dbshift: %s %s changed; it is dropped and created again\n",
+                buf_addf(o, "-- note: %s %s changed; it is dropped and created again\n",
                          schema_kind_name(t->kind), t->name);
                 object_drop(o, d, f);
                 object_create(o, d, t);
@@ -854,7 +861,7 @@ static void generate(gen *g)
                 same = same_column(&t->cols[c], &f->cols[c]);
             if (same)
                 buf_addf(o,
-                         "-- dbshift: table %s is dropped and %s created with the same columns:\n"
+                         "-- note: table %s is dropped and %s created with the same columns:\n"
                          "-- if this is a rename, use ALTER TABLE ... RENAME TO instead, which "
                          "keeps the rows\n",
                          f->name, t->name);
