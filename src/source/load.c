@@ -162,10 +162,13 @@ bool source_only_comments(const char *text, size_t len, int first_line, int *bad
 
 /* --- the set ------------------------------------------------------------- */
 
-static void section_release(migration_section *s)
+/* A section's file is often the migration's own file: then it shares that
+ * string (see share_file_names) and only the migration frees it. */
+static void section_release(migration_section *s, const char *main_file)
 {
     free(s->sql);
-    free(s->file);
+    if (s->file != main_file)
+        free(s->file);
     free(s->stmt_offsets);
     free(s->stmt_lens);
 }
@@ -176,11 +179,11 @@ void migration_set_free(migration_set *set)
         return;
     for (size_t i = 0; i < set->count; i++) {
         migration *m = &set->items[i];
+        section_release(&m->up, m->file);
+        section_release(&m->down, m->file);
         free(m->version);
         free(m->name);
         free(m->file);
-        section_release(&m->up);
-        section_release(&m->down);
         free(m->checksum);
         free(m->confirm);
         free(m->manual);
@@ -726,6 +729,29 @@ static int format_index(const char *name, dbshift_error *err)
 static int finish_set(migration_set *set, file_list *l, int fmt, const source_options *opts,
                       dbshift_error *err);
 
+/* Trims what reading left spare, for handles that keep thousands of
+ * migrations in memory: the array had grown by doubling (10,000 entries
+ * held 16,384) and each section had its own copy of the file name. Nothing
+ * is added to a set after it is read, so the capacity source_add derives
+ * from the count is never relied on again. */
+static void compact(migration_set *set)
+{
+    for (size_t i = 0; i < set->count; i++) {
+        migration *m = &set->items[i];
+        migration_section *secs[] = {&m->up, &m->down};
+        for (size_t k = 0; k < 2; k++) {
+            migration_section *sec = secs[k];
+            if (m->file && sec->file && sec->file != m->file && !strcmp(sec->file, m->file)) {
+                free(sec->file);
+                sec->file = m->file;
+            }
+        }
+    }
+    migration *items = realloc(set->items, set->count * sizeof(*items));
+    if (items)
+        set->items = items;
+}
+
 int migration_set_load(migration_set **out, const char *dir, const source_options *opts,
                        dbshift_error *err)
 {
@@ -804,6 +830,8 @@ static int finish_set(migration_set *set, file_list *lp, int fmt, const source_o
         qsort(set->items, set->count, sizeof(*set->items), compare_migrations);
         rc = check_duplicates(set, err);
     }
+    if (rc == 0 && set->count)
+        compact(set);
     return rc;
 }
 
