@@ -62,7 +62,8 @@ typedef struct target {
     char *database;
     char *socket;
     char *ssl_ca;
-    int ssl_mode; /* enum ssl_mode */
+    int ssl_mode;   /* enum ssl_mode */
+    char *sql_mode; /* ?sql-mode=: the session's sql_mode, NULL: the server's */
     unsigned connect_timeout_s;
     char *program_name;
 } target;
@@ -151,6 +152,7 @@ static void target_release(target *t)
     free(t->database);
     free(t->socket);
     free(t->ssl_ca);
+    free(t->sql_mode);
     free(t->program_name);
     memset(t, 0, sizeof(*t));
 }
@@ -216,10 +218,19 @@ static int parse_query(target *t, const char *q, size_t len, dbshift_error *err)
                              "invalid mysql url: unknown ssl-mode \"%s\"; use DISABLED, "
                              "PREFERRED, REQUIRED, VERIFY_CA or VERIFY_IDENTITY",
                              value);
+        } else if (nlen == 8 && strncmp(q + i, "sql-mode", 8) == 0) {
+            /* Spliced into SET SESSION: only mode names and commas. */
+            if (value[strspn(value, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_,")])
+                rc = err_set(err, DBSHIFT_EUSAGE,
+                             "invalid mysql url: sql-mode takes mode names separated by "
+                             "commas, such as NO_ENGINE_SUBSTITUTION");
+            free(t->sql_mode);
+            t->sql_mode = value;
+            value = NULL;
         } else {
             rc = err_set(err, DBSHIFT_EUSAGE,
                          "invalid mysql url: unknown option \"%.*s\"; known options are "
-                         "socket, ssl-mode and ssl-ca",
+                         "socket, ssl-mode, ssl-ca and sql-mode",
                          (int)nlen, q + i);
         }
         free(value);
@@ -382,6 +393,13 @@ static int connect_once(MYSQL **out, const target *t, bool want_tls, dbshift_err
     mysql_optionsv(m, MYSQL_SET_CHARSET_NAME, "utf8mb4");
     if (t->program_name)
         mysql_optionsv(m, MYSQL_OPT_CONNECT_ATTR_ADD, "program_name", t->program_name);
+    char init[300];
+    if (t->sql_mode && strlen(t->sql_mode) < sizeof(init) - 32) {
+        /* A deployment's sql_mode (e.g. a project written for MySQL 8 on
+         * MariaDB), set on every connection before anything runs. */
+        snprintf(init, sizeof(init), "SET SESSION sql_mode = '%s'", t->sql_mode);
+        mysql_optionsv(m, MYSQL_INIT_COMMAND, init);
+    }
     if (t->socket && (!t->host || strcmp(t->host, "localhost") == 0)) {
         enum mysql_protocol_type proto = MYSQL_PROTOCOL_SOCKET;
         mysql_optionsv(m, MYSQL_OPT_PROTOCOL, &proto);
