@@ -771,7 +771,20 @@ static void generate(gen *g)
     int d = g->dialect;
     bool rebuild = any_rebuild(g);
 
-    /* 1. drop what goes away or changes, dependants first */
+    /* 1. drop what goes away or changes, dependants first; foreign keys
+     * before the indexes MySQL keeps for them */
+    for (size_t i = 0; d != DBSHIFT_DIALECT_SQLITE && i < from->count; i++) {
+        const schema_object *f = &from->objs[i];
+        const schema_object *t = schema_find(to, SCHEMA_TABLE, f->schema, f->name);
+        for (size_t j = 0; f->kind == SCHEMA_TABLE && j < f->ncons; j++) {
+            const schema_constraint *c = &f->cons[j];
+            if (c->type != SCHEMA_FOREIGN)
+                continue;
+            const schema_constraint *tc = t ? find_constraint(t, c->type, c->name, c->def) : NULL;
+            if (!tc || strcmp(tc->def, c->def))
+                drop_foreign(o, d, f, c);
+        }
+    }
     static const int drop_order[] = {SCHEMA_TRIGGER, SCHEMA_MATVIEW, SCHEMA_VIEW, SCHEMA_INDEX};
     for (size_t k = 0; k < sizeof(drop_order) / sizeof(drop_order[0]); k++) {
         for (size_t i = 0; i < from->count; i++) {
@@ -783,22 +796,12 @@ static void generate(gen *g)
             bool all = rebuild && (f->kind == SCHEMA_VIEW || f->kind == SCHEMA_TRIGGER);
             if (!gone && !all)
                 continue;
+            /* MySQL keys an index by its table, in the schema field */
             if (f->kind == SCHEMA_INDEX && f->table &&
-                !schema_find(to, SCHEMA_TABLE, f->schema, f->table))
+                !schema_find(to, SCHEMA_TABLE, d == DBSHIFT_DIALECT_MYSQL ? "" : f->schema,
+                             f->table))
                 continue; /* goes with its table */
             object_drop(o, d, f);
-        }
-    }
-    for (size_t i = 0; d != DBSHIFT_DIALECT_SQLITE && i < from->count; i++) {
-        const schema_object *f = &from->objs[i];
-        const schema_object *t = schema_find(to, SCHEMA_TABLE, f->schema, f->name);
-        for (size_t j = 0; f->kind == SCHEMA_TABLE && j < f->ncons; j++) {
-            const schema_constraint *c = &f->cons[j];
-            if (c->type != SCHEMA_FOREIGN)
-                continue;
-            const schema_constraint *tc = t ? find_constraint(t, c->type, c->name, c->def) : NULL;
-            if (!tc || strcmp(tc->def, c->def))
-                drop_foreign(o, d, f, c);
         }
     }
     for (size_t i = 0; i < from->count; i++) {
