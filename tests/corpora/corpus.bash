@@ -128,24 +128,25 @@ count_before() {
     printf '%s\n' "$list" | awk -v n="$name" '$0 < n' | wc -l | tr -d ' '
 }
 
-# assert_applied_before URL DIR VERSION WHAT [dbshift args]: in dbshift's
-# status, every migration before VERSION is applied and VERSION and every
-# later one is pending: the run stopped exactly there.
+# assert_applied_before URL DIR VERSION WHAT [STATE]: in dbshift's status,
+# every migration before VERSION is applied, VERSION is in STATE (default
+# pending; failed for one that ran outside a transaction) and every later
+# one is pending: the run stopped exactly there.
 assert_applied_before() {
-    local url=$1 dir=$2 version=$3 what=$4 verdict
-    shift 4
-    status_json "$url" "$dir" "$@"
+    local url=$1 dir=$2 version=$3 what=$4 state=${5:-pending} verdict
+    status_json "$url" "$dir"
     verdict=$(printf '%s' "$OUT" | python3 -c '
 import json, sys
-d = json.load(sys.stdin); v = sys.argv[1]
+d = json.load(sys.stdin); v = sys.argv[1]; state = sys.argv[2]
 ms = [m for m in d["migrations"] if m["version"]]
 idx = [i for i, m in enumerate(ms) if m["version"] == v]
 if not idx:
     print("version %s not in status" % v); sys.exit()
 bad = [m["version"] + ":" + m["state"] for m in ms[:idx[0]] if m["state"] not in ("applied", "baseline")]
-bad += [m["version"] + ":" + m["state"] for m in ms[idx[0]:] if m["state"] != "pending"]
+bad += [m["version"] + ":" + m["state"] for m in ms[idx[0]:idx[0] + 1] if m["state"] != state]
+bad += [m["version"] + ":" + m["state"] for m in ms[idx[0] + 1:] if m["state"] != "pending"]
 print("ok %d" % idx[0] if not bad else "wrong states: " + " ".join(bad[:5]))
-' "$version")
+' "$version" "$state")
     [[ $verdict == ok* ]] || fail "$what: $verdict"
     printf 'corpus stop: %s %s: stopped at %s with %s migration(s) before it applied\n' "$what" "$ENGINE" "$version" "${verdict#ok }"
 }
