@@ -574,20 +574,20 @@ typedef struct dbshift_embedded_file {
 } dbshift_embedded_file;
 
 typedef struct dbshift_embedded_migration {
-    const char *version;  /* "" for a repeatable migration */
+    const char *version; /* "" for a repeatable migration */
     const char *name;
     const char *checksum; /* "sha256-lf:<hex>", as in the history table */
     bool repeatable;
-    bool has_down;        /* the migration has a down section */
-    bool no_transaction;  /* its up section runs outside a transaction */
-    const char *confirm;  /* -- dbshift:confirm message, NULL when none */
-    const char *manual;   /* -- dbshift:manual instructions, NULL when none */
+    bool has_down;       /* the migration has a down section */
+    bool no_transaction; /* its up section runs outside a transaction */
+    const char *confirm; /* -- dbshift:confirm message, NULL when none */
+    const char *manual;  /* -- dbshift:manual instructions, NULL when none */
 } dbshift_embedded_migration;
 
 typedef struct dbshift_embedded {
-    int abi;                /* DBSHIFT_EMBEDDED_ABI of the generator */
-    const char *format;     /* the folder's format, e.g. "dbshift", "goose" */
-    const char *origin;     /* folder it was generated from, for messages */
+    int abi;            /* DBSHIFT_EMBEDDED_ABI of the generator */
+    const char *format; /* the folder's format, e.g. "dbshift", "goose" */
+    const char *origin; /* folder it was generated from, for messages */
     size_t nfiles;
     const dbshift_embedded_file *files; /* sorted by path */
     size_t nmigrations;
@@ -605,7 +605,6 @@ typedef struct dbshift_embedded {
  * C identifier.
  */
 int dbshift_embed_generate(char **out, dbshift *db, const char *symbol);
-
 
 /*
  * Records that the manual step of a migration (-- dbshift:manual) was done,

@@ -104,6 +104,12 @@ int cmd_up(int argc, const char **argv, struct cli_context *ctx)
         return cli_usage_error(ctx, "--progress takes never, auto or always, not '%s'",
                                progress_text);
     }
+    if (targets.spec && (opts.dry_run || opts.rehearse)) {
+        /* The summary counts applied migrations; a plan per target is
+         * `dbshift --url URL up --dry-run`. */
+        cli_list_release(&allow);
+        return cli_usage_error(ctx, "--targets cannot be combined with --dry-run or --rehearse");
+    }
     if (!targets.spec && (targets.jobs != 1 || targets.fail_fast)) {
         cli_list_release(&allow);
         return cli_usage_error(ctx, "--jobs and --fail-fast go with --targets");
