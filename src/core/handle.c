@@ -168,13 +168,19 @@ int handle_connect(dbshift *db)
             err_set(&db->error, rc, "cannot connect to %s", db->redacted_url);
         return rc;
     }
-    if (db->driver->dialect == DBSHIFT_DIALECT_POSTGRES) {
-        /* Knowing the server version decides whether a statement our
-         * PostgreSQL 15 parser rejects may be newer syntax. */
+    db->server_version = 0;
+    return 0;
+}
+
+int handle_server_version(dbshift *db)
+{
+    /* Asked only when our PostgreSQL 15 parser rejects a statement, to tell
+     * newer syntax from a mistake: asking on every connect cost each
+     * command a round trip it almost never needed. */
+    if (!db->server_version && db->conn && db->driver->dialect == DBSHIFT_DIALECT_POSTGRES)
         db->driver->query(db->conn, "SELECT current_setting('server_version_num')", NULL, 0,
                           version_row, &db->server_version, NULL);
-    }
-    return 0;
+    return db->server_version;
 }
 
 static const char *env_thunk(const char *name, void *payload)

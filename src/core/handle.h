@@ -52,6 +52,10 @@ struct dbshift {
 
 int handle_connect(dbshift *db);
 int handle_load_source(dbshift *db);
+
+/* The connected Postgres server's server_version_num, asked once per
+ * connection; 0 when unknown or not Postgres. */
+int handle_server_version(dbshift *db);
 /* Takes the migration lock (emitting a lock-wait event if it must wait). */
 int handle_lock(dbshift *db);
 void handle_unlock(dbshift *db);

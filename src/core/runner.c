@@ -131,7 +131,8 @@ static int split_section(dbshift *db, const migration_section *sec, sql_statemen
     if (split.parse_error) {
         /* Our parser knows the PostgreSQL 15 grammar: on a newer server the
          * statement may be valid, so the server decides. */
-        if (db->server_version && db->server_version < 160000) {
+        int server_version = handle_server_version(db);
+        if (server_version && server_version < 160000) {
             rc = err_set(&db->error, DBSHIFT_EPARSE, "syntax error: %s", split.parse_error);
             err_set_field(&db->error.file, sec->file);
             db->error.line = sec->first_line + split.parse_error_line - 1;
