@@ -381,11 +381,13 @@ static void test_open(void **state)
     if (PQpass(admin) && *PQpass(admin))
         assert_null(strstr(desc, PQpass(admin)));
     free(desc);
+    /* The session is left as the server set it up: the driver drops
+     * notices itself instead of spending a round trip on a SET. */
     rows r = query_ok(a,
                       "SELECT current_setting('client_min_messages'), "
                       "current_setting('application_name')",
                       NULL, 0);
-    assert_string_equal(r.text, "warning|dbshift-test\n");
+    assert_string_equal(r.text, "notice|dbshift-test\n");
     drv->close(a);
     drv->close(b);
     drv->close(NULL);
