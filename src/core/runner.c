@@ -18,7 +18,6 @@
  * `up --resume` can continue after checking they have not changed.
  */
 #include <ctype.h>
-#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -214,9 +213,8 @@ static bool is_mysql_dml(const char *s, size_t len)
 /* Short hash of a statement's text, to check on resume that it is the same. */
 static void statement_hash(const char *s, size_t len, char out[17])
 {
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int mdlen = 0;
-    EVP_Digest(s, len, md, &mdlen, EVP_sha256(), NULL);
+    unsigned char md[32];
+    sha256_digest(md, s, len);
     for (int i = 0; i < 8; i++)
         snprintf(out + 2 * i, 3, "%02x", md[i]);
 }

@@ -82,4 +82,7 @@ migration *migration_set_find(const migration_set *set, const char *version);
  * (at least 75 bytes). */
 void checksum_lf(char out[80], const void *data, size_t len);
 
+/* SHA-256 of data (OpenSSL); all zero bytes if OpenSSL fails. */
+void sha256_digest(unsigned char out[32], const void *data, size_t len);
+
 #endif
