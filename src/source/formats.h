@@ -23,6 +23,7 @@ enum source_kind {
     SOURCE_KIND_FLYWAY,     /* V<v>__<d>.sql, U<v>__<d>.sql, R__<d>.sql */
     SOURCE_KIND_DIESEL,     /* <version>_<name>/up.sql, down.sql, metadata.toml */
     SOURCE_KIND_REPEATABLE, /* repeatable/<name>.sql of the native format */
+    SOURCE_KIND_TEMPORAL,   /* v<major>.<minor>/manifest.json and the .sql files beside it */
 };
 
 /* Marker comments found in a SOURCE_KIND_NUMSQL file. */
@@ -64,6 +65,8 @@ int diesel_read(migration_set *set, source_file *files, size_t nfiles, const sou
                 dbshift_error *err);
 int popx_read(migration_set *set, source_file *files, size_t nfiles, const source_options *opts,
               dbshift_error *err);
+int temporal_read(migration_set *set, source_file *files, size_t nfiles, const source_options *opts,
+                  dbshift_error *err);
 
 /* One file handed over in memory: its path inside the folder and bytes. */
 typedef struct source_memory_file {

@@ -396,7 +396,8 @@ static int list_folder(file_list *l, const char *dir, const char *sub, int depth
         }
         size_t len = strlen(name);
         if (depth == 0 && is_dir) {
-            if (strcmp(name, "repeatable") == 0 || (is_digit(name[0]) && strchr(name, '_')))
+            if (strcmp(name, "repeatable") == 0 || (is_digit(name[0]) && strchr(name, '_')) ||
+                (name[0] == 'v' && is_digit(name[1]))) /* temporal's v1.5/ */
                 rc = list_folder(l, dir, rel.ptr, 1, err);
             continue;
         }
@@ -406,6 +407,9 @@ static int list_folder(file_list *l, const char *dir, const char *sub, int depth
             if (strncmp(sub, "repeatable", 10) == 0) {
                 if (ends_with(name, len, ".sql"))
                     rc = list_add(l, dir, rel.ptr, SOURCE_KIND_REPEATABLE, err);
+            } else if (sub[0] == 'v' && is_digit(sub[1])) {
+                if (!strcmp(name, "manifest.json") || ends_with(name, len, ".sql"))
+                    rc = list_add(l, dir, rel.ptr, SOURCE_KIND_TEMPORAL, err);
             } else if (!strcmp(name, "up.sql") || !strcmp(name, "down.sql") ||
                        !strcmp(name, "metadata.toml")) {
                 rc = list_add(l, dir, rel.ptr, SOURCE_KIND_DIESEL, err);
@@ -603,8 +607,20 @@ static const struct format {
     {"flyway", flyway_read, KIND(SOURCE_KIND_FLYWAY)},
     {"diesel", diesel_read, KIND(SOURCE_KIND_DIESEL)},
     {"popx", popx_read, KIND(SOURCE_KIND_UPDOWN) | KIND(SOURCE_KIND_POPX)},
+    {"temporal", temporal_read, KIND(SOURCE_KIND_TEMPORAL)},
 };
-enum { F_DBSHIFT, F_GOLANG, F_SQLX, F_GOOSE, F_DBMATE, F_SQL_MIGRATE, F_FLYWAY, F_DIESEL, F_POPX };
+enum {
+    F_DBSHIFT,
+    F_GOLANG,
+    F_SQLX,
+    F_GOOSE,
+    F_DBMATE,
+    F_SQL_MIGRATE,
+    F_FLYWAY,
+    F_DIESEL,
+    F_POPX,
+    F_TEMPORAL
+};
 #define NFORMATS (sizeof(formats) / sizeof(formats[0]))
 
 /* The format a file can only belong to, or -1 when it fits several. */
@@ -632,6 +648,8 @@ static int file_format(const source_file *f)
         return F_FLYWAY;
     case SOURCE_KIND_DIESEL:
         return F_DIESEL;
+    case SOURCE_KIND_TEMPORAL:
+        return F_TEMPORAL;
     default:
         return -1;
     }
@@ -722,7 +740,7 @@ static int format_index(const char *name, dbshift_error *err)
             return (int)i;
     err_set(err, DBSHIFT_EUSAGE, "unknown migration format '%s'", name);
     err_hint(err, "use one of dbshift, golang-migrate, sqlx, goose, dbmate, "
-                  "sql-migrate, flyway, diesel, popx");
+                  "sql-migrate, flyway, diesel, popx, temporal");
     return -1;
 }
 
@@ -849,6 +867,10 @@ static int classify_rel(const char *rel)
         return 0;
     if (strncmp(rel, "repeatable/", 11) == 0)
         return ends_with(rel, len, ".sql") ? SOURCE_KIND_REPEATABLE : 0;
+    if (rel[0] == 'v' && is_digit(rel[1]))
+        return !strcmp(slash + 1, "manifest.json") || ends_with(rel, len, ".sql")
+                   ? SOURCE_KIND_TEMPORAL
+                   : 0;
     if (!is_digit(rel[0]) || !memchr(rel, '_', (size_t)(slash - rel)))
         return 0;
     const char *base = slash + 1;
