@@ -845,7 +845,13 @@ static int finish_set(migration_set *set, file_list *lp, int fmt, const source_o
     if (rc == 0 && l.count)
         rc = formats[fmt].read(set, l.items, l.count, opts, err);
     if (rc == 0 && set->count) {
-        qsort(set->items, set->count, sizeof(*set->items), compare_migrations);
+        /* Files are read in name order, which is usually version order
+         * already: a linear check spares sorting 10,000 entries again. */
+        size_t i = 1;
+        while (i < set->count && compare_migrations(&set->items[i - 1], &set->items[i]) <= 0)
+            i++;
+        if (i < set->count)
+            qsort(set->items, set->count, sizeof(*set->items), compare_migrations);
         rc = check_duplicates(set, err);
     }
     if (rc == 0 && set->count)
