@@ -473,6 +473,9 @@ bool cli_confirm(const char *question, const char *details, void *payload)
     char answer[64];
 
     cli_close_line(ctx);
+    /* stdout may be fully buffered (a pipe): what the question is about
+     * must be out before the question. */
+    fflush(stdout);
     if (details && *details) {
         fputs(details, stderr);
         if (details[strlen(details) - 1] != '\n')
