@@ -627,6 +627,28 @@ static void read_shallow(pg_reader *r, const char *type, span body)
     json_decref(relation);
 }
 
+/* CREATE INDEX: only the relation, the name and CONCURRENTLY are read, so
+ * the column and expression lists (most of the node) are skimmed past; the
+ * index nodes were the second largest share of what jansson loaded. */
+static void read_index(pg_reader *r, span body)
+{
+    const char *p = body.p + 1, *end = body.p + body.n;
+    span key, value;
+    json_t *relation = NULL, *name = NULL;
+    unsigned flags = 0;
+    while (next_member(&p, end, &key, &value)) {
+        if (span_is(key, "relation") && !relation)
+            relation = json_loadb(value.p, value.n, 0, NULL);
+        else if (span_is(key, "idxname") && !name)
+            name = json_loadb(value.p, value.n, JSON_DECODE_ANY, NULL);
+        else if (span_is(key, "concurrent") && span_is(value, "true"))
+            flags |= LINT_F_CONCURRENT;
+    }
+    add(r, LINT_ACT_CREATE_INDEX, flags, relation, json_string_value(name));
+    json_decref(relation);
+    json_decref(name);
+}
+
 /* Statement types that carry nothing a rule reads beyond their type. */
 static const char *const type_only[] = {
     "SelectStmt",    "ViewStmt",       "CreateFunctionStmt",    "DoStmt",
@@ -645,6 +667,10 @@ static void read_statement(pg_reader *r, span type_key, span body)
     if (strcmp(type, "CreateStmt") == 0 || strcmp(type, "InsertStmt") == 0 ||
         strcmp(type, "UpdateStmt") == 0 || strcmp(type, "DeleteStmt") == 0) {
         read_shallow(r, type, body);
+        return;
+    }
+    if (strcmp(type, "IndexStmt") == 0) {
+        read_index(r, body);
         return;
     }
     if (in_list(type_only, type)) {
