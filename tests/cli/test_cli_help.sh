@@ -15,7 +15,9 @@ commands_md=$(cat "$SRC/docs/commands.md")
 
 assert_status 0 "$DBSHIFT" --help
 top=$OUT
-commands=(new up down redo status history validate repair baseline adopt lint backup restore lock)
+# Every command the program lists, so a new one cannot go undocumented.
+mapfile -t commands < <(sed -n '/^commands:/,/^$/{s/^  \([a-z]\+\) .*/\1/p}' <<<"$top")
+((${#commands[@]} >= 14)) || fail "top-level help lists only ${#commands[@]} commands"
 for cmd in "${commands[@]}"; do
     assert_contains "$top" "  $cmd " "top-level help lists $cmd"
     assert_contains "$man" ".SS \"$cmd" "man page has a section for $cmd"
