@@ -253,70 +253,6 @@ static void add_constraint(pg_reader *r, const json_t *con, const json_t *relati
 }
 
 /* Does this ALTER TABLE subcommand take less than ACCESS EXCLUSIVE? */
-static bool weak_lock(const char *subtype, const json_t *cmd)
-{
-    if (strcmp(subtype, "AT_ValidateConstraint") == 0 || strcmp(subtype, "AT_SetStatistics") == 0 ||
-        strcmp(subtype, "AT_ClusterOn") == 0 || strcmp(subtype, "AT_DropCluster") == 0)
-        return true;
-    if (strcmp(subtype, "AT_AddConstraint") == 0) {
-        const json_t *con = json_object_get(json_object_get(cmd, "def"), "Constraint");
-        return jis(con, "contype", "CONSTR_FOREIGN");
-    }
-    return false;
-}
-
-static void alter_table(pg_reader *r, const json_t *body)
-{
-    const json_t *relation = json_object_get(body, "relation");
-    const char *objtype = jstr(body, "objtype");
-    if (objtype && strcmp(objtype, "OBJECT_TABLE") != 0) {
-        add(r, LINT_ACT_OTHER_DDL, 0, NULL, NULL);
-        return;
-    }
-    size_t at_alter = r->st->nactions;
-    if (!add(r, LINT_ACT_ALTER_TABLE, 0, relation, NULL))
-        return;
-    bool exclusive = false;
-    size_t i;
-    json_t *item;
-    json_array_foreach(json_object_get(body, "cmds"), i, item)
-    {
-        const json_t *cmd = json_object_get(item, "AlterTableCmd");
-        const char *subtype = jstr(cmd, "subtype");
-        const char *name = jstr(cmd, "name");
-        if (!subtype)
-            continue;
-        if (!weak_lock(subtype, cmd))
-            exclusive = true;
-        unsigned if_exists = jtrue(cmd, "missing_ok") ? LINT_F_IF_EXISTS : 0;
-        if (strcmp(subtype, "AT_AddColumn") == 0) {
-            const json_t *coldef = json_object_get(json_object_get(cmd, "def"), "ColumnDef");
-            unsigned flags = 0;
-            size_t at_column = r->st->nactions;
-            if (!add(r, LINT_ACT_ADD_COLUMN, 0, relation, jstr(coldef, "colname")))
-                return;
-            column_constraints(r, coldef, relation, &flags);
-            r->st->actions[at_column].flags |= flags;
-        } else if (strcmp(subtype, "AT_DropColumn") == 0) {
-            add(r, LINT_ACT_DROP_COLUMN, if_exists, relation, name);
-        } else if (strcmp(subtype, "AT_AlterColumnType") == 0) {
-            add(r, LINT_ACT_ALTER_COLUMN_TYPE, 0, relation, name);
-        } else if (strcmp(subtype, "AT_SetNotNull") == 0) {
-            add(r, LINT_ACT_SET_NOT_NULL, 0, relation, name);
-        } else if (strcmp(subtype, "AT_AddConstraint") == 0) {
-            add_constraint(r, json_object_get(json_object_get(cmd, "def"), "Constraint"), relation);
-        } else if (strcmp(subtype, "AT_DropConstraint") == 0) {
-            size_t n = name ? strlen(name) : 0;
-            if (n > 5 && strcmp(name + n - 5, "_pkey") == 0)
-                add(r, LINT_ACT_DROP_PRIMARY_KEY, 0, relation, name);
-        }
-        if (r->nomem)
-            return;
-    }
-    if (exclusive)
-        r->st->actions[at_alter].flags |= LINT_F_LOCKS_TABLE;
-}
-
 /* [schema, name] from a DropStmt object: {"List":{"items":[String...]}}. */
 static void drop_object_name(const json_t *object, const char **schema, const char **name)
 {
@@ -442,8 +378,6 @@ static void read_node(pg_reader *r, const char *type, const json_t *body)
             add(r, LINT_ACT_OTHER_DDL, 0, NULL, NULL);
         else
             add(r, LINT_ACT_CREATE_TABLE, 0, into, NULL);
-    } else if (strcmp(type, "AlterTableStmt") == 0) {
-        alter_table(r, body);
     } else if (strcmp(type, "RenameStmt") == 0) {
         const char *what = jstr(body, "renameType");
         if (what && strcmp(what, "OBJECT_TABLE") == 0)
@@ -649,6 +583,118 @@ static void read_index(pg_reader *r, span body)
     json_decref(name);
 }
 
+/* Subcommands that take less than an ACCESS EXCLUSIVE lock; def is the
+ * command's "def" node (NULL when it has none). */
+static bool weak_lock(const char *subtype, const json_t *def)
+{
+    if (strcmp(subtype, "AT_ValidateConstraint") == 0 || strcmp(subtype, "AT_SetStatistics") == 0 ||
+        strcmp(subtype, "AT_ClusterOn") == 0 || strcmp(subtype, "AT_DropCluster") == 0)
+        return true;
+    if (strcmp(subtype, "AT_AddConstraint") == 0)
+        return jis(json_object_get(def, "Constraint"), "contype", "CONSTR_FOREIGN");
+    return false;
+}
+
+/* One {"AlterTableCmd": {...}} of an ALTER TABLE. Its "def" node is loaded
+ * only for ADD COLUMN and ADD CONSTRAINT, the two that rules look into. */
+static void alter_command(pg_reader *r, span cmd, const json_t *relation, bool *exclusive)
+{
+    const char *p = cmd.p + 1, *end = cmd.p + cmd.n;
+    span key, value, subtype_text = {NULL, 0}, name_text = {NULL, 0}, def_text = {NULL, 0};
+    unsigned if_exists = 0;
+    while (next_member(&p, end, &key, &value)) {
+        if (span_is(key, "subtype"))
+            subtype_text = value;
+        else if (span_is(key, "name"))
+            name_text = value;
+        else if (span_is(key, "def"))
+            def_text = value;
+        else if (span_is(key, "missing_ok") && span_is(value, "true"))
+            if_exists = LINT_F_IF_EXISTS;
+    }
+    /* Subtypes are enum names ("AT_AddColumn"): quoted, never escaped. */
+    char subtype[64];
+    if (subtype_text.n < 2 || subtype_text.n - 2 >= sizeof(subtype) || subtype_text.p[0] != '"')
+        return;
+    memcpy(subtype, subtype_text.p + 1, subtype_text.n - 2);
+    subtype[subtype_text.n - 2] = '\0';
+    bool add_column = strcmp(subtype, "AT_AddColumn") == 0;
+    bool add_con = strcmp(subtype, "AT_AddConstraint") == 0;
+    json_t *def = NULL, *name_json = NULL;
+    if ((add_column || add_con) && def_text.p &&
+        !(def = json_loadb(def_text.p, def_text.n, 0, NULL))) {
+        r->nomem = 1;
+        return;
+    }
+    if (name_text.p)
+        name_json = json_loadb(name_text.p, name_text.n, JSON_DECODE_ANY, NULL);
+    const char *name = json_string_value(name_json);
+    if (!weak_lock(subtype, def))
+        *exclusive = true;
+    if (add_column) {
+        const json_t *coldef = json_object_get(def, "ColumnDef");
+        unsigned flags = 0;
+        size_t at_column = r->st->nactions;
+        if (add(r, LINT_ACT_ADD_COLUMN, 0, relation, jstr(coldef, "colname"))) {
+            column_constraints(r, coldef, relation, &flags);
+            r->st->actions[at_column].flags |= flags;
+        }
+    } else if (strcmp(subtype, "AT_DropColumn") == 0) {
+        add(r, LINT_ACT_DROP_COLUMN, if_exists, relation, name);
+    } else if (strcmp(subtype, "AT_AlterColumnType") == 0) {
+        add(r, LINT_ACT_ALTER_COLUMN_TYPE, 0, relation, name);
+    } else if (strcmp(subtype, "AT_SetNotNull") == 0) {
+        add(r, LINT_ACT_SET_NOT_NULL, 0, relation, name);
+    } else if (add_con) {
+        add_constraint(r, json_object_get(def, "Constraint"), relation);
+    } else if (strcmp(subtype, "AT_DropConstraint") == 0) {
+        size_t n = name ? strlen(name) : 0;
+        if (n > 5 && strcmp(name + n - 5, "_pkey") == 0)
+            add(r, LINT_ACT_DROP_PRIMARY_KEY, 0, relation, name);
+    }
+    json_decref(def);
+    json_decref(name_json);
+}
+
+/* ALTER TABLE, skimmed: loading the whole node with jansson (column types,
+ * expressions of every subcommand) was most of what lint spent on it. */
+static void read_alter_table(pg_reader *r, span body)
+{
+    const char *p = body.p + 1, *end = body.p + body.n;
+    span key, value, cmds = {NULL, 0};
+    json_t *relation = NULL;
+    bool table = true;
+    while (next_member(&p, end, &key, &value)) {
+        if (span_is(key, "relation") && !relation)
+            relation = json_loadb(value.p, value.n, 0, NULL);
+        else if (span_is(key, "cmds"))
+            cmds = value;
+        else if (span_is(key, "objtype"))
+            table = span_is(value, "\"OBJECT_TABLE\"");
+    }
+    if (!table) {
+        add(r, LINT_ACT_OTHER_DDL, 0, NULL, NULL);
+        json_decref(relation);
+        return;
+    }
+    size_t at_alter = r->st->nactions;
+    bool exclusive = false;
+    if (add(r, LINT_ACT_ALTER_TABLE, 0, relation, NULL) && cmds.p && cmds.p[0] == '[') {
+        const char *c = cmds.p + 1, *cend = cmds.p + cmds.n;
+        span item;
+        while (!r->nomem && next_member(&c, cend, NULL, &item)) {
+            const char *q = item.p + 1;
+            span wrapper, cmd;
+            if (item.p[0] == '{' && next_member(&q, item.p + item.n, &wrapper, &cmd) &&
+                span_is(wrapper, "AlterTableCmd") && cmd.p[0] == '{')
+                alter_command(r, cmd, relation, &exclusive);
+        }
+        if (exclusive && !r->nomem)
+            r->st->actions[at_alter].flags |= LINT_F_LOCKS_TABLE;
+    }
+    json_decref(relation);
+}
+
 /* Statement types that carry nothing a rule reads beyond their type. */
 static const char *const type_only[] = {
     "SelectStmt",    "ViewStmt",       "CreateFunctionStmt",    "DoStmt",
@@ -671,6 +717,10 @@ static void read_statement(pg_reader *r, span type_key, span body)
     }
     if (strcmp(type, "IndexStmt") == 0) {
         read_index(r, body);
+        return;
+    }
+    if (strcmp(type, "AlterTableStmt") == 0) {
+        read_alter_table(r, body);
         return;
     }
     if (in_list(type_only, type)) {
