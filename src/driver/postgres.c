@@ -1230,29 +1230,110 @@ static int pg_backup(void *conn, const char *path, dbshift_event_fn progress, vo
     return 0;
 }
 
+/* Collects "DROP SCHEMA ... CASCADE;" for every schema a user made. */
+typedef struct drop_list {
+    PGconn *pg;
+    buf sql;
+} drop_list;
+
+static int schema_row(void *payload, size_t ncols, const char *const *values)
+{
+    drop_list *d = payload;
+    if (ncols < 1 || !values[0])
+        return 0;
+    char *q = PQescapeIdentifier(d->pg, values[0], strlen(values[0]));
+    if (!q)
+        return DBSHIFT_ENOMEM;
+    buf_addf(&d->sql, "DROP SCHEMA %s CASCADE;\n", q);
+    PQfreemem(q);
+    return 0;
+}
+
+/* Writes text to a new 0600 temp file; *path_out receives its name. */
+static int write_temp(char **path_out, const char *text, dbshift_error *err)
+{
+    char tmpl[] = "/tmp/dbshift-restore-XXXXXX";
+    int fd = mkstemp(tmpl);
+    if (fd < 0)
+        return err_set(err, DBSHIFT_EIO, "cannot create a temporary file: %s", strerror(errno));
+    size_t len = strlen(text);
+    bool ok = write(fd, text, len) == (ssize_t)len;
+    close(fd);
+    if (!ok) {
+        unlink(tmpl);
+        return err_set(err, DBSHIFT_EIO, "cannot write a temporary file: %s", strerror(errno));
+    }
+    *path_out = strdup(tmpl);
+    if (!*path_out) {
+        unlink(tmpl);
+        return err_set(err, DBSHIFT_ENOMEM, "out of memory");
+    }
+    return 0;
+}
+
+/*
+ * Makes the database hold exactly what the backup holds. pg_restore --clean
+ * only drops what the dump contains, so tables created after the backup
+ * would survive and disagree with the restored history. Instead every
+ * user schema is dropped and the dump replayed, all in one transaction run
+ * by psql (the dump's COPY data needs a client that streams it): a restore
+ * that fails half-way leaves the database as it was.
+ */
 static int pg_restore(void *conn, const char *path, dbshift_error *err)
 {
     pg_conn *c = conn;
     if (access(path, R_OK) != 0)
         return err_set(err, errno == ENOENT ? DBSHIFT_ENOTFOUND : DBSHIFT_EIO,
                        "cannot read backup \"%s\": %s", path, strerror(errno));
-    char *conninfo = child_conninfo(c);
-    char *dbname = conninfo ? option("--dbname", conninfo) : NULL;
-    int rc;
-    if (!dbname) {
+    drop_list drops = {c->pg, BUF_INIT};
+    buf *prelude = &drops.sql;
+    int rc = pg_query(c,
+                      "SELECT nspname FROM pg_namespace WHERE nspname NOT LIKE 'pg\\_%' "
+                      "AND nspname <> 'information_schema' ORDER BY nspname",
+                      NULL, 0, schema_row, &drops, err);
+    /* pg_dump does not recreate public (the database makes it); we must.
+     * PUBLIC keeps the usage it has on a new database. */
+    buf_adds(prelude, "CREATE SCHEMA IF NOT EXISTS public;\n"
+                      "GRANT USAGE ON SCHEMA public TO PUBLIC;\n");
+    char *prelude_path = NULL, *script_path = NULL;
+    char *conninfo = NULL, *dbname = NULL, *outfile = NULL;
+    if (rc == 0 && buf_failed(prelude))
         rc = err_set(err, DBSHIFT_ENOMEM, "out of memory");
-    } else {
-        /* One transaction: a restore that fails half-way must not leave the
-         * database with its tables dropped and not yet recreated. */
-        char *argv[] = {
-            "pg_restore",    "--clean", "--if-exists", "--no-owner", "--single-transaction",
-            "--no-password", dbname,    (char *)path,  NULL};
-        rc = run_tool(c, "pg_restore", argv, NULL, NULL, NULL, err);
+    if (rc == 0)
+        rc = write_temp(&prelude_path, prelude->ptr, err);
+    if (rc == 0)
+        rc = write_temp(&script_path, "", err);
+    if (rc == 0) {
+        outfile = option("--file", script_path);
+        char *argv[] = {"pg_restore", "--no-owner", outfile, (char *)path, NULL};
+        rc = outfile ? run_tool(c, "pg_restore", argv, NULL, NULL, NULL, err)
+                     : err_set(err, DBSHIFT_ENOMEM, "out of memory");
     }
+    if (rc == 0) {
+        conninfo = child_conninfo(c);
+        dbname = conninfo ? option("--dbname", conninfo) : NULL;
+        if (!dbname)
+            rc = err_set(err, DBSHIFT_ENOMEM, "out of memory");
+    }
+    if (rc == 0) {
+        char *argv[] = {"psql",   "--no-psqlrc",     "--quiet",       "--single-transaction",
+                        "--set",  "ON_ERROR_STOP=1", "--no-password", dbname,
+                        "--file", prelude_path,      "--file",        script_path,
+                        NULL};
+        rc = run_tool(c, "psql", argv, NULL, NULL, NULL, err);
+    }
+    if (prelude_path)
+        unlink(prelude_path);
+    if (script_path)
+        unlink(script_path);
+    free(prelude_path);
+    free(script_path);
+    free(outfile);
     free(conninfo);
     free(dbname);
+    buf_release(prelude);
     if (rc)
-        err_prefix(err, "restore from \"%s\" failed", path);
+        err_prefix(err, "restore from \"%s\" failed; the database was left as it was", path);
     return rc;
 }
 
