@@ -140,6 +140,44 @@ static char **value_slot(struct conf_values *v, const char *name)
     return NULL;
 }
 
+/*
+ * The [lint] section: `disable = RULE, ...` (never reported), `allow = RULE,
+ * ...` (reported as allowed, as with --allow) and `level.RULE = LEVEL` (a
+ * rule's level changed). It applies whatever --env is chosen; the older
+ * lint_disable / lint_level keys of [default] and [env.NAME] still work.
+ * Rule codes and levels are checked by the library, which refuses unknown
+ * ones, so a typo here is an error rather than a rule silently left on.
+ */
+static int on_lint_entry(struct conf_reader *r, const char *name, const char *value)
+{
+    struct cli_context *ctx = r->ctx;
+    int rc;
+
+    if (!name)
+        return 1; /* section header only (newer inih) */
+    if (!strcmp(name, "disable")) {
+        rc = add_split(ctx, &ctx->lint_disabled, value);
+    } else if (!strcmp(name, "allow")) {
+        rc = add_split(ctx, &ctx->allow_rules, value);
+    } else if (!strncmp(name, "level.", 6) && name[6]) {
+        /* Handed on in the "RULE=level" form of the lint_level key. */
+        size_t len = strlen(name + 6) + strlen(value) + 2;
+        char *pair = malloc(len);
+        if (pair)
+            snprintf(pair, len, "%s=%s", name + 6, value);
+        rc = keep(ctx, pair) && cli_list_push(&ctx->lint_levels, pair) == 0 ? 0 : -1;
+    } else {
+        cli_warn(ctx, "%s: unknown key '%s' in [lint] ignored (use disable, allow or level.RULE)",
+                 r->path, name);
+        return 1;
+    }
+    if (rc < 0) {
+        r->failed = true;
+        return 0;
+    }
+    return 1;
+}
+
 static int on_conf_entry(void *user, const char *section, const char *name, const char *value)
 {
     struct conf_reader *r = user;
@@ -148,7 +186,9 @@ static int on_conf_entry(void *user, const char *section, const char *name, cons
     char **slot;
     int rc = 0;
 
-    if (!strcmp(section, "default")) {
+    if (!strcmp(section, "lint")) {
+        return on_lint_entry(r, name, value);
+    } else if (!strcmp(section, "default")) {
         target = &r->base;
     } else if (!strncmp(section, "env.", 4)) {
         if (!r->env_name || strcmp(section + 4, r->env_name))
@@ -156,8 +196,8 @@ static int on_conf_entry(void *user, const char *section, const char *name, cons
         r->env_seen = true;
         target = &r->env;
     } else {
-        cli_warn(ctx, "%s: unknown section [%s] ignored (use [default] or [env.NAME])", r->path,
-                 section);
+        cli_warn(ctx, "%s: unknown section [%s] ignored (use [default], [env.NAME] or [lint])",
+                 r->path, section);
         return 1;
     }
     if (!name)
