@@ -10,6 +10,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 /* Postgres rejects "2m" but every engine's adapter takes milliseconds, so
  * durations are handed to the library as "<n>ms". */
@@ -133,6 +134,29 @@ int cmd_up(int argc, const char **argv, struct cli_context *ctx)
     /* Rules allowed in the config file come first; --allow adds to them. */
     for (size_t i = 0; i < ctx->allow_rules.count; i++)
         cli_list_push(&allow, ctx->allow_rules.items[i]);
+    /* dbshift_run_options has no slot for the config's disabled rules and
+     * level overrides, so they reach the check before up as allowed rules:
+     * a rule turned off, or lowered below dangerous, then never stops the
+     * run, as `dbshift lint` says. (Raising a rule to dangerous does not
+     * take effect in up until the options carry the overrides.) */
+    for (size_t i = 0; i < ctx->lint_disabled.count; i++)
+        cli_list_push(&allow, ctx->lint_disabled.items[i]);
+    for (size_t i = 0; i < ctx->lint_levels.count; i++) {
+        const char *pair = ctx->lint_levels.items[i], *eq = strchr(pair, '=');
+        size_t len = eq ? (size_t)(eq - pair) : 0;
+        char *rule;
+        if (!eq || strstr(eq + 1, "dangerous"))
+            continue;
+        while (len > 0 && (pair[len - 1] == ' ' || pair[len - 1] == '\t'))
+            len--;
+        rule = strndup(pair, len);
+        if (rule && cli_list_push(&ctx->owned, rule) < 0) {
+            free(rule);
+            rule = NULL;
+        }
+        if (rule)
+            cli_list_push(&allow, rule);
+    }
     opts.to_version = to;
     opts.keep_backups = keep_backups >= 0 ? keep_backups : ctx->keep_backups;
     opts.lock_timeout = as_ms(lock_text, sizeof(lock_text), lock_timeout);

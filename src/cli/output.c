@@ -476,7 +476,9 @@ bool cli_confirm(const char *question, const char *details, void *payload)
     /* stdout may be fully buffered (a pipe): what the question is about
      * must be out before the question. */
     fflush(stdout);
-    if (details && *details) {
+    /* Off a terminal nobody is asked: the error that follows carries the
+     * details, and printing them here too showed every finding twice. */
+    if (details && *details && (ctx->interactive || ctx->assume_yes)) {
         fputs(details, stderr);
         if (details[strlen(details) - 1] != '\n')
             fputc('\n', stderr);
