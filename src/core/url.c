@@ -71,16 +71,10 @@ static void redact_keyword(buf *out, const char *s, char sep)
     }
 }
 
-char *url_redact(const char *url)
+/* Redacts user:password@ of a URL whose scheme is the first n bytes. */
+static char *redact_authority(const char *url, size_t n)
 {
-    if (!url)
-        return NULL;
     buf out = BUF_INIT;
-    size_t n = scheme_len(url);
-    if (n == 0) {
-        redact_keyword(&out, url, ' ');
-        return buf_detach(&out);
-    }
     const char *rest = url + n + 1;
     if (strncmp(rest, "//", 2) != 0) {
         buf_adds(&out, url);
@@ -106,6 +100,30 @@ char *url_redact(const char *url)
         buf_add(&out, auth, (size_t)(end - auth));
     }
     redact_keyword(&out, end, '&');
+    return buf_detach(&out);
+}
+
+char *url_redact(const char *url)
+{
+    if (!url)
+        return NULL;
+    size_t n = scheme_len(url);
+    if (n > 0)
+        return redact_authority(url, n);
+    buf out = BUF_INIT;
+    const char *sep = strstr(url, "://");
+    if (!sep) {
+        redact_keyword(&out, url, ' ');
+        return buf_detach(&out);
+    }
+    /* No valid scheme, yet it reads as a URL: a typo in the scheme must not
+     * let user:password@ through into the error that reports the typo
+     * (found by fuzz_url). Keyword passwords are redacted as well. */
+    char *tmp = redact_authority(url, (size_t)(sep - url));
+    if (!tmp)
+        return NULL;
+    redact_keyword(&out, tmp, ' ');
+    free(tmp);
     return buf_detach(&out);
 }
 
