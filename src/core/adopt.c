@@ -527,19 +527,20 @@ void dbshift_adoption_free(dbshift_adoption *a)
     free(a);
 }
 
-/* Whether the tool applied m, and which row said so (NULL for "up to"). */
+/* Whether the tool applied m; marks the rows that say so. */
 static bool foreign_applied(const adopt_tool *t, const foreign *f, const migration *m,
                             bool *matched_rows)
 {
-    if (!m->repeatable && f->upto && version_compare(m->version, f->upto) <= 0)
-        return true;
+    bool applied = !m->repeatable && f->upto && version_compare(m->version, f->upto) <= 0;
+    /* Every matching row is accounted for: Flyway adds a row each time a
+     * repeatable migration is applied again. */
     for (size_t k = 0; k < f->count; k++) {
         if (row_matches(t, &f->rows[k], m)) {
             matched_rows[k] = true;
-            return true;
+            applied = true;
         }
     }
-    return false;
+    return applied;
 }
 
 /* A version the tool applied with no file here. */

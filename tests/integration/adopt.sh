@@ -234,6 +234,26 @@ assert_status 0 ds "$url" "$m" adopt --format json
 assert_eq '["1.0", "1.1"]' "$(json_get "$OUT" "d['adopted']")" "flyway baseline covers 1.0 and 1.1"
 assert_eq 1 "$(pending_of "$url" "$m")" "flyway: 1.2 pending after baseline"
 
+# Flyway repeatable migrations: matched by description, each re-apply is
+# another row; recorded as repeatable and up to date.
+r=$T/flyway-r
+mkdir -p "$r"
+echo "CREATE TABLE a (id INTEGER);" >"$r/V1__create_a.sql"
+echo "CREATE VIEW va AS SELECT id FROM a;" >"$r/R__make_view.sql"
+url=$(fresh_url)
+db_sql "$url" "$(tool_ddl flyway)"
+db_sql "$url" "CREATE TABLE a (id INTEGER); CREATE VIEW va AS SELECT id FROM a;"
+for rank in 1 2 3; do
+    case $rank in
+    1) v="'1'" d="create a" s="V1__create_a.sql" ;;
+    *) v=NULL d="make view" s="R__make_view.sql" ;;
+    esac
+    db_sql "$url" "INSERT INTO flyway_schema_history (installed_rank, version, description, type, script, checksum, installed_by, execution_time, success) VALUES ($rank, $v, '$d', 'SQL', '$s', $rank, 'me', 1, TRUE)"
+done
+assert_status 0 ds "$url" "$r" adopt --format json
+assert_eq '["1", "make view"]' "$(json_get "$OUT" "d['adopted']")" "flyway repeatable adopted once"
+assert_eq 0 "$(pending_of "$url" "$r")" "flyway: repeatable up to date"
+
 # sqlx: an unfinished migration (success = false) is refused.
 m=$T/sqlx
 url=$(fresh_url)
