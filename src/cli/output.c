@@ -458,6 +458,15 @@ void cli_on_event(const dbshift_event *ev, void *payload)
                 if (*p)
                     p++;
             }
+            /* Postgres sends what the statement locks, one table a line. */
+            for (const char *p = ev->message; p && *p;) {
+                size_t n = strcspn(p, "\n");
+                printf("    %slock%s  %.*s\n", cli_color(ctx, stdout, "warn"),
+                       cli_color(ctx, stdout, "reset"), (int)n, p);
+                p += n;
+                if (*p)
+                    p++;
+            }
             fflush(stdout);
         }
         break;

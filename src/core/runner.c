@@ -28,6 +28,7 @@
 #include "core/handle.h"
 #include "core/history.h"
 #include "core/lint_hook.h"
+#include "core/lock_report.h"
 #include "core/plan.h"
 #include "sql/split.h"
 #include "util/buf.h"
@@ -720,7 +721,12 @@ static int run_migration(run_state *rs, prepared *pr, size_t index, bool in_oute
             ev.statement_index = i + 1;
             ev.statement_count = pr->nstmts;
             ev.sql = sql;
+            /* Postgres: the lock and work on each existing table it touches
+             * (NULL elsewhere), so the plan shows what would block whom. */
+            char *locks = lock_report_describe(db, sql, pr->stmts[i].len);
+            ev.message = locks;
             handle_emit(db, &ev);
+            free(locks);
             free(sql);
         }
         ri->outcome = DBSHIFT_OUTCOME_PLANNED;
