@@ -192,7 +192,14 @@ int lint_hook_before_up(dbshift *db, const dbshift_run_options *opts, const plan
     buf question = BUF_INIT;
     buf_addf(&question, "apply %zu dangerous change%s?", f->dangerous,
              f->dangerous == 1 ? "" : "s");
-    if (!handle_confirm(db, question.ptr, details.ptr)) {
+    if (opts->dry_run) {
+        /* A dry run changes nothing, and is how an operator looks at a
+         * dangerous change (with its locks) before deciding: show the
+         * findings instead of asking or refusing. */
+        handle_log(db, DBSHIFT_LOG_WARN,
+                   "%zu dangerous change%s; a real run needs a yes, %s or --yes\n%s", f->dangerous,
+                   f->dangerous == 1 ? "" : "s", rules.ptr, details.ptr);
+    } else if (!handle_confirm(db, question.ptr, details.ptr)) {
         rc = err_set(&db->error, DBSHIFT_ELINT,
                      "lint found %zu dangerous change%s in pending migrations; nothing was run",
                      f->dangerous, f->dangerous == 1 ? "" : "s");

@@ -198,15 +198,22 @@ assert_eq 1 "$(sqlite3 "$T/app.db" "select count(*) from pragma_table_info('orde
 assert_status 6 ds up --format json
 py 'assert "dangerous change" in d["error"]["message"], d'
 CHECKS=$((CHECKS + 1))
-# --dry-run runs no SQL but still says what is dangerous.
-assert_status 6 ds up --dry-run
-# A config that lowers or disables the rule lets up through (dry run).
+# --dry-run changes nothing, so it shows the plan with the findings as a
+# warning instead of refusing or asking.
+assert_status 0 ds up --dry-run
+assert_contains "$ERR" "1 dangerous change; a real run needs a yes, --allow DS002 or --yes" "dry run: warning"
+assert_contains "$ERR" "migrations/0003_drop_code.sql:2  DS002 drop-column" "dry run: the finding"
+assert_contains "$OUT" "ALTER TABLE orders DROP COLUMN code" "dry run: the plan"
+assert_eq 2 "$(sqlite3 "$T/app.db" 'select count(*) from dbshift_migrations')" "dry run applied nothing"
+# A config that lowers or disables the rule lets up through.
 printf '[lint]\nlevel.DS002 = careful\n' >dbshift.conf
-assert_status 0 ds up --dry-run
+assert_status 0 ds up
+assert_status 0 ds down
 printf '[lint]\ndisable = drop-column\n' >dbshift.conf
-assert_status 0 ds up --dry-run
+assert_status 0 ds up
+assert_status 0 ds down
 rm dbshift.conf
-assert_eq 2 "$(sqlite3 "$T/app.db" 'select count(*) from dbshift_migrations')" "dry runs applied nothing"
+assert_eq 2 "$(sqlite3 "$T/app.db" 'select count(*) from dbshift_migrations')" "back at 0002"
 
 # On a terminal: the prompt lists the findings; "n" stops, "y" runs.
 command -v script >/dev/null || fail "the script command (util-linux) is needed for the terminal test"
