@@ -701,21 +701,55 @@ int dbshift_test(dbshift_test_report **out, dbshift *db, const dbshift_schema_op
             st->outcome = DBSHIFT_OUTCOME_SKIPPED;
             st->message = xstrdup("no down migration");
         } else if (!(rc = shadow_schema(&after, &s, db))) {
+            bool intact = false;
             if (shadow_run(&s, db, DBSHIFT_DOWN, NULL, 1, false)) {
+                /* with transactional DDL the failed down was rolled back and
+                 * the migration is still applied: go on from there */
                 step_failed(st, db, "down failed");
-                stopped = true;
+                intact = db->driver->caps & DBSHIFT_CAP_TRANSACTIONAL_DDL;
             } else {
                 rc = expect_schema(st, &s, db, &before,
                                    "down does not restore the schema from before up");
+                bool reup_failed = false;
                 if (!rc && shadow_run(&s, db, DBSHIFT_UP, m->version, 0, false)) {
                     step_failed(st, db, "up after down failed");
-                    stopped = true;
+                    reup_failed = true;
                 } else if (!rc && st->outcome == DBSHIFT_OUTCOME_OK) {
                     rc = expect_schema(st, &s, db, &after,
                                        "up after down does not give the schema up gave");
                 }
+                if (!rc && st->outcome == DBSHIFT_OUTCOME_FAILED) {
+                    schema now;
+                    schema_changes c = {0};
+                    rc = shadow_schema(&now, &s, db);
+                    if (!rc && !schema_compare(&c, &after, &now))
+                        intact = c.count == 0;
+                    schema_changes_release(&c);
+                    if (!rc)
+                        schema_release(&now);
+                    /* a down that left the schema as up made it (an empty
+                     * one) makes the second up fail: the schema is right,
+                     * only history must say the migration is applied */
+                    if (!rc && intact && reup_failed && dbshift_baseline(s.h, m->version) != 0) {
+                        dbshift_error_clear(&db->error);
+                        intact = false;
+                    }
+                }
             }
             schema_release(&after);
+            if (!rc && st->outcome == DBSHIFT_OUTCOME_FAILED && !intact) {
+                /* the shadow is in no known state: with a temporary shadow,
+                 * build a fresh one up to this migration so the next ones
+                 * are still tested and every irreversible one is named */
+                shadow_close(&s, db);
+                if (opts && opts->shadow_url)
+                    stopped = true;
+                else if (!(rc = shadow_open(&s, db, NULL)) &&
+                         shadow_run(&s, db, DBSHIFT_UP, m->version, 0, false)) {
+                    dbshift_error_clear(&db->error);
+                    stopped = true;
+                }
+            }
         }
         schema_release(&before);
         st->elapsed_ms = handle_clock_ms() - start;
