@@ -81,7 +81,10 @@ static char *redact_authority(const char *url, size_t n)
         return buf_detach(&out);
     }
     const char *auth = rest + 2;
-    const char *end = auth + strcspn(auth, "/?#");
+    /* The last '@' before the query ends the user info, even past a '/' or
+     * '#': a password with those characters unencoded must not survive
+     * (found by fuzz_url). Redacting too much is the safe mistake. */
+    const char *end = auth + strcspn(auth, "?");
     const char *at = NULL;
     for (const char *p = auth; p < end; p++)
         if (*p == '@')
@@ -108,12 +111,15 @@ char *url_redact(const char *url)
     if (!url)
         return NULL;
     size_t n = scheme_len(url);
-    if (n > 0)
+    if (n > 0 && strncmp(url + n + 1, "//", 2) == 0)
         return redact_authority(url, n);
     buf out = BUF_INIT;
     const char *sep = strstr(url, "://");
     if (!sep) {
-        redact_keyword(&out, url, ' ');
+        if (n > 0)
+            buf_adds(&out, url); /* sqlite:path */
+        else
+            redact_keyword(&out, url, ' ');
         return buf_detach(&out);
     }
     /* No valid scheme, yet it reads as a URL: a typo in the scheme must not

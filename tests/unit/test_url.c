@@ -47,6 +47,12 @@ static void test_redacts_after_a_bad_scheme(void **state)
                  "ql\xff\xff\xff://u:***@h:\xbe"
                  "9mqsql:/9");
     check_redact("no such://user:secretpw@host/x", "no such://user:***@host/x");
+    check_redact("postgres://u:pa#ss@h/db", "postgres://u:***@h/db");
+    check_redact("postgres://u:pa/ss@h/db?sslmode=disable",
+                 "postgres://u:***@h/db?sslmode=disable");
+    check_redact("ql://##uzz:zzzz00zzw@h:=x", "ql://##uzz:***@h:=x");
+    check_redact("mmy111:sqliysql://t:tsecretpw@127secretpw30/ap/p",
+                 "mmy111:sqliysql://t:***@127secretpw30/ap/p");
     check_redact("x y://u:secretpw@h/d password=other", "x y://u:***@h/d password=***");
 }
 
