@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "core/lint_api.h"
+#include "core/lock_report.h"
 #include "sql/lint.h"
 #include "util/buf.h"
 #include "util/err.h"
@@ -186,6 +187,16 @@ int lint_hook_before_up(dbshift *db, const dbshift_run_options *opts, const plan
                  x->statement ? x->statement : "", x->message ? x->message : "");
         if (x->suggestion)
             buf_addf(&details, "    safer: %s\n", x->suggestion);
+        /* Postgres: what it locks and how big that is (UX.md's "A dangerous
+         * change"); NULL when the excerpt was shortened or nothing exists. */
+        char *locks =
+            x->statement ? lock_report_describe(db, x->statement, strlen(x->statement)) : NULL;
+        for (const char *p = locks; p && *p;) {
+            size_t n = strcspn(p, "\n");
+            buf_addf(&details, "    lock: %.*s\n", (int)n, p);
+            p += n + (p[n] ? 1 : 0);
+        }
+        free(locks);
         if (!strstr(rules.ptr, x->rule))
             buf_addf(&rules, "%s--allow %s", rules.len ? " " : "", x->rule);
     }

@@ -39,6 +39,10 @@ assert_status 6 ds "$url" "$m" up
 assert_contains "$ERR" "DS002 drop-column" "the finding is named"
 assert_contains "$ERR" "--allow DS002" "says which --allow"
 assert_contains "$ERR" "or --yes" "says --yes"
+if [[ $ENGINE == postgres ]]; then
+    assert_contains "$ERR" "    lock: ACCESS EXCLUSIVE on orders (" "the refusal names the lock and size"
+    assert_contains "$ERR" "~50 rows)" "... and the rows"
+fi
 assert_eq "0001" "$(applied_versions "$url")" "nothing applied after the refusal"
 assert_eq 50 "$(db_sql "$url" "SELECT count(code) FROM orders")" "the column is still there"
 
