@@ -1,0 +1,4 @@
+DELIMITER $$
+SELECT '$$' $$
+SELECT "a$$b", `c$$d`$$
+DELIMITER ;

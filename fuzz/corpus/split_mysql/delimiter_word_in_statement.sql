@@ -1,0 +1,2 @@
+SELECT delimiter FROM t;
+CREATE TABLE delimiter_log (id INT);

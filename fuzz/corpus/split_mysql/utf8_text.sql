@@ -1,0 +1,2 @@
+INSERT INTO `ünï;cödé` VALUES ('héllo; wörld ✓');
+SELECT naïve FROM t;

@@ -1,0 +1,3 @@
+CREATE INDEX CONCURRENTLY i ON t (a);
+ALTER TYPE mood ADD VALUE 'meh;';
+COMMENT ON TABLE t IS 'a -- b; /* c */';

@@ -1,0 +1,7 @@
+CREATE FUNCTION f() RETURNS int LANGUAGE plpgsql AS $$
+BEGIN
+  RAISE NOTICE 'x;y';
+  RETURN 1;
+END;
+$$;
+SELECT f();

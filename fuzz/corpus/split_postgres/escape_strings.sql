@@ -1,0 +1,2 @@
+SELECT E'it\'s; here', e'back\\';
+SELECT 'std '' quote; here', 'c:\';

@@ -1,0 +1,2 @@
+SELECT a$b$c, $1 FROM t$x;
+SELECT 2;

@@ -1,0 +1,3 @@
+SELECT 1;
+frobnicate the; widgets;
+CREATE TABLE x (id int);

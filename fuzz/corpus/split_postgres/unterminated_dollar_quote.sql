@@ -1,0 +1,3 @@
+SELECT 1;
+
+DO $tag$ BEGIN NULL; END $tog$;

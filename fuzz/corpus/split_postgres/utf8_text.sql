@@ -1,0 +1,2 @@
+CREATE TABLE "ünï;cödé" (naïve text);
+INSERT INTO "ünï;cödé" VALUES ('héllo; wörld ✓');

@@ -1,0 +1,3 @@
+SELECT 1 -- note ; not a split
+, 2;
+SELECT /* ; */ 3;

@@ -1,0 +1,5 @@
+-- nothing to do here;
+/* still nothing; */
+
+   
+-- end

@@ -1,0 +1,3 @@
+CREATE TABLE "trigger" ("create" INT);
+INSERT INTO "trigger" VALUES (1);
+SELECT 'CREATE TRIGGER x'; SELECT 2;

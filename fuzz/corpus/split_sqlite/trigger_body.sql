@@ -1,0 +1,8 @@
+CREATE TABLE t (id INTEGER PRIMARY KEY, n INT);
+CREATE TABLE log (msg TEXT);
+CREATE TRIGGER t_ins AFTER INSERT ON t
+BEGIN
+  UPDATE t SET n = n + 1 WHERE id = new.id;
+  INSERT INTO log VALUES ('inserted; yes');
+END;
+INSERT INTO t (n) VALUES (0);
