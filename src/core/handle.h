@@ -59,6 +59,9 @@ int handle_server_version(dbshift *db);
 /* Takes the migration lock (emitting a lock-wait event if it must wait). */
 int handle_lock(dbshift *db);
 void handle_unlock(dbshift *db);
+/* Closes the connection of a SQLite file target that holds no lock, to free
+ * its memory; the next operation reconnects. Other targets stay connected. */
+void handle_release_idle_connection(dbshift *db);
 
 /* Emits a log event at level. */
 void handle_log(dbshift *db, int level, const char *fmt, ...) __attribute__((format(printf, 3, 4)));

@@ -40,14 +40,26 @@ static int row_state(const migration *m, const applied_row *r)
 
 int plan_build(dbshift *db, plan *out)
 {
+    return plan_build_ex(db, out, false);
+}
+
+int plan_build_ex(dbshift *db, plan *out, bool release_connection)
+{
     memset(out, 0, sizeof(*out));
-    int rc = handle_load_source(db);
-    if (rc == 0)
-        rc = handle_connect(db);
+    /* History first: a read-only caller can then close a SQLite connection
+     * (its parsed schema and page cache) before the files are read, so the
+     * two never sit in memory together. */
+    int rc = handle_connect(db);
     if (rc == 0)
         rc = history_read(db, &out->applied);
-    if (rc)
+    if (rc == 0 && release_connection)
+        handle_release_idle_connection(db);
+    if (rc == 0)
+        rc = handle_load_source(db);
+    if (rc) {
+        applied_list_release(&out->applied);
         return rc;
+    }
     migration_set *set = db->set;
     applied_list *ap = &out->applied;
 

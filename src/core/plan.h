@@ -26,6 +26,9 @@ typedef struct plan {
 
 /* Connects, reads the source and the history, and builds the picture. */
 int plan_build(dbshift *db, plan *out);
+/* The same; with release_connection, a SQLite file's connection is closed
+ * after the history is read (for read-only commands: status, validate). */
+int plan_build_ex(dbshift *db, plan *out, bool release_connection);
 void plan_release(plan *p);
 
 /* A short explanation of a problem state, for messages. */

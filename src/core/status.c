@@ -80,7 +80,7 @@ int dbshift_status_get(dbshift_status **out, dbshift *db)
     *out = NULL;
     dbshift_error_clear(&db->error);
     plan p;
-    int rc = plan_build(db, &p);
+    int rc = plan_build_ex(db, &p, true);
     if (rc)
         return rc;
     status_block *b = calloc(1, sizeof(*b));
@@ -203,7 +203,7 @@ int dbshift_validate(dbshift_problems **out, dbshift *db)
     *out = NULL;
     dbshift_error_clear(&db->error);
     plan p;
-    int rc = plan_build(db, &p);
+    int rc = plan_build_ex(db, &p, true);
     if (rc)
         return rc;
     dbshift_problems *ps = calloc(1, sizeof(*ps));

@@ -93,6 +93,8 @@ void source_memory_files_free(source_memory_file *files, size_t nfiles);
 /* --- helpers shared by the readers (load.c) ------------------------------ */
 
 /* Appends a zeroed migration to set; NULL when memory runs out. */
+/* Makes room for n migrations in all; 0 or DBSHIFT_ENOMEM. */
+int source_reserve(migration_set *set, size_t n);
 migration *source_add(migration_set *set);
 /* Fills sec with a copy of text[0..len) from file, starting at first_line. */
 int source_section_set(migration_section *sec, const source_file *file, const char *text,

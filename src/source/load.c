@@ -45,18 +45,26 @@ int source_nomem(dbshift_error *err)
     return err_set(err, DBSHIFT_ENOMEM, "out of memory while reading migrations");
 }
 
+/* Makes room for n migrations in all, so a folder's set is allocated once
+ * at its final size instead of doubling past it (10,000 files would
+ * otherwise hold room for 16,384). */
+int source_reserve(migration_set *set, size_t n)
+{
+    if (n <= set->capacity)
+        return 0;
+    migration *items = realloc(set->items, n * sizeof(*items));
+    if (!items)
+        return DBSHIFT_ENOMEM;
+    set->items = items;
+    set->capacity = n;
+    return 0;
+}
+
 migration *source_add(migration_set *set)
 {
-    /* The set has no capacity field: the capacity is 16 and doubles at every
-     * power of two from there, so it follows from the count alone. */
-    size_t n = set->count;
-    if (n == 0 || (n >= 16 && (n & (n - 1)) == 0)) {
-        size_t want = n == 0 ? 16 : n * 2;
-        migration *items = realloc(set->items, want * sizeof(*items));
-        if (!items)
-            return NULL;
-        set->items = items;
-    }
+    if (set->count == set->capacity &&
+        source_reserve(set, set->capacity ? set->capacity * 2 : 16) != 0)
+        return NULL;
     migration *m = &set->items[set->count++];
     memset(m, 0, sizeof(*m));
     return m;
@@ -748,10 +756,9 @@ static int finish_set(migration_set *set, file_list *l, int fmt, const source_op
                       dbshift_error *err);
 
 /* Trims what reading left spare, for handles that keep thousands of
- * migrations in memory: the array had grown by doubling (10,000 entries
- * held 16,384) and each section had its own copy of the file name. Nothing
- * is added to a set after it is read, so the capacity source_add derives
- * from the count is never relied on again. */
+ * migrations in memory: files that made no migration (pairs, skipped
+ * dialects) leave room unused, and each section had its own copy of the
+ * file name. */
 static void compact(migration_set *set)
 {
     for (size_t i = 0; i < set->count; i++) {
@@ -765,9 +772,13 @@ static void compact(migration_set *set)
             }
         }
     }
-    migration *items = realloc(set->items, set->count * sizeof(*items));
-    if (items)
-        set->items = items;
+    if (set->count && set->count < set->capacity) {
+        migration *items = realloc(set->items, set->count * sizeof(*items));
+        if (items) {
+            set->items = items;
+            set->capacity = set->count;
+        }
+    }
 }
 
 int migration_set_load(migration_set **out, const char *dir, const source_options *opts,
@@ -842,6 +853,9 @@ static int finish_set(migration_set *set, file_list *lp, int fmt, const source_o
         set->format = xstrdup(formats[fmt].name);
         rc = set->format ? 0 : source_nomem(err);
     }
+    /* Every reader makes at most one migration per file. */
+    if (rc == 0 && l.count && source_reserve(set, l.count) != 0)
+        rc = source_nomem(err);
     if (rc == 0 && l.count)
         rc = formats[fmt].read(set, l.items, l.count, opts, err);
     if (rc == 0 && set->count) {

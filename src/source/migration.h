@@ -48,6 +48,7 @@ typedef struct migration_set {
     size_t nfiles; /* files read */
     size_t count;
     migration *items;
+    size_t capacity; /* items allocated */
 } migration_set;
 
 typedef struct source_options {
