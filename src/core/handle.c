@@ -6,9 +6,6 @@
 #include "handle.h"
 
 #include <stdarg.h>
-#ifdef __GLIBC__
-#include <malloc.h>
-#endif
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -244,12 +241,6 @@ void handle_release_idle_connection(dbshift *db)
     if (db->conn && !db->locked && db->sqlite_path) {
         db->driver->close(db->conn);
         db->conn = NULL;
-#ifdef __GLIBC__
-        /* SQLite's parsed schema and page cache were many small blocks;
-         * hand their pages back so reading the files does not stack on top
-         * (status of 10,000 migrations: peak RSS 25 -> see bench). */
-        malloc_trim(0);
-#endif
     }
 }
 
