@@ -1291,6 +1291,8 @@ static int pg_restore(void *conn, const char *path, dbshift_error *err)
                       "SELECT nspname FROM pg_namespace WHERE nspname NOT LIKE 'pg\\_%' "
                       "AND nspname <> 'information_schema' ORDER BY nspname",
                       NULL, 0, schema_row, &drops, err);
+    if (rc == DBSHIFT_ENOMEM) /* from schema_row, which has no err to fill */
+        rc = err_set(err, DBSHIFT_ENOMEM, "out of memory");
     /* pg_dump does not recreate public (the database makes it); we must.
      * PUBLIC keeps the usage it has on a new database. */
     buf_adds(prelude, "CREATE SCHEMA IF NOT EXISTS public;\n"
