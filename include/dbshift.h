@@ -36,24 +36,24 @@ extern "C" {
  */
 enum dbshift_code {
     DBSHIFT_OK = 0,
-    DBSHIFT_ERROR = -1,         /* an error that fits no other code */
-    DBSHIFT_ENOMEM = -2,        /* out of memory */
-    DBSHIFT_EUSAGE = -3,        /* an argument or option is invalid */
-    DBSHIFT_EIO = -4,           /* reading or writing a file failed */
-    DBSHIFT_EPARSE = -5,        /* a migration file or its SQL is malformed */
-    DBSHIFT_ECONNECT = -6,      /* the database could not be opened or reached */
-    DBSHIFT_ESQL = -7,          /* the database rejected a statement */
-    DBSHIFT_ELOCK = -8,         /* the migration lock was not acquired in time */
-    DBSHIFT_ECHECKSUM = -9,     /* an applied file changed or disappeared */
-    DBSHIFT_EOUTOFORDER = -10,  /* a pending migration is older than applied ones */
-    DBSHIFT_EFAILED = -11,      /* a migration is marked failed: repair or resume first */
+    DBSHIFT_ERROR = -1,          /* an error that fits no other code */
+    DBSHIFT_ENOMEM = -2,         /* out of memory */
+    DBSHIFT_EUSAGE = -3,         /* an argument or option is invalid */
+    DBSHIFT_EIO = -4,            /* reading or writing a file failed */
+    DBSHIFT_EPARSE = -5,         /* a migration file or its SQL is malformed */
+    DBSHIFT_ECONNECT = -6,       /* the database could not be opened or reached */
+    DBSHIFT_ESQL = -7,           /* the database rejected a statement */
+    DBSHIFT_ELOCK = -8,          /* the migration lock was not acquired in time */
+    DBSHIFT_ECHECKSUM = -9,      /* an applied file changed or disappeared */
+    DBSHIFT_EOUTOFORDER = -10,   /* a pending migration is older than applied ones */
+    DBSHIFT_EFAILED = -11,       /* a migration is marked failed: repair or resume first */
     DBSHIFT_EIRREVERSIBLE = -12, /* a rollback reached a migration with no down */
-    DBSHIFT_EDECLINED = -13,    /* a confirmation was refused or could not be asked */
-    DBSHIFT_ENOTFOUND = -14,    /* a named version, file or backup does not exist */
-    DBSHIFT_EUNSUPPORTED = -15, /* the engine or build cannot do this */
-    DBSHIFT_ENEWER = -16,       /* the database was migrated by newer migrations */
-    DBSHIFT_ELINT = -17,        /* lint found dangerous changes that were not allowed */
-    DBSHIFT_EMANUAL = -18,      /* a manual step waits for `dbshift resolve` */
+    DBSHIFT_EDECLINED = -13,     /* a confirmation was refused or could not be asked */
+    DBSHIFT_ENOTFOUND = -14,     /* a named version, file or backup does not exist */
+    DBSHIFT_EUNSUPPORTED = -15,  /* the engine or build cannot do this */
+    DBSHIFT_ENEWER = -16,        /* the database was migrated by newer migrations */
+    DBSHIFT_ELINT = -17,         /* lint found dangerous changes that were not allowed */
+    DBSHIFT_EMANUAL = -18,       /* a manual step waits for `dbshift resolve` */
 };
 
 /*
@@ -92,7 +92,9 @@ enum dbshift_event_type {
     DBSHIFT_EV_MIGRATION_START, /* about to run migration index/count */
     DBSHIFT_EV_STATEMENT,       /* statement_index/statement_count started */
     DBSHIFT_EV_MIGRATION_DONE,  /* finished: outcome, elapsed_ms, error on failure */
-    DBSHIFT_EV_PLAN_SQL,        /* dry run: the SQL that would run, in sql */
+    DBSHIFT_EV_PLAN_SQL,        /* dry run: the SQL that would run, in sql; on
+                                   Postgres, message (may be NULL) says which
+                                   lock it takes on which existing table */
     DBSHIFT_EV_BACKUP_PROGRESS, /* bytes_done / bytes_total of a backup */
 };
 
@@ -109,31 +111,31 @@ enum dbshift_direction {
 
 /* Outcome of one migration in a run. */
 enum dbshift_outcome {
-    DBSHIFT_OUTCOME_OK = 1,       /* applied or rolled back */
-    DBSHIFT_OUTCOME_FAILED,       /* failed; see error */
-    DBSHIFT_OUTCOME_PLANNED,      /* dry run: would have run */
-    DBSHIFT_OUTCOME_REHEARSED,    /* ran inside the rehearsal, rolled back */
-    DBSHIFT_OUTCOME_SKIPPED,      /* not run because an earlier one failed */
+    DBSHIFT_OUTCOME_OK = 1,    /* applied or rolled back */
+    DBSHIFT_OUTCOME_FAILED,    /* failed; see error */
+    DBSHIFT_OUTCOME_PLANNED,   /* dry run: would have run */
+    DBSHIFT_OUTCOME_REHEARSED, /* ran inside the rehearsal, rolled back */
+    DBSHIFT_OUTCOME_SKIPPED,   /* not run because an earlier one failed */
 };
 
 typedef struct dbshift_event {
-    int type;                  /* enum dbshift_event_type */
-    int level;                 /* enum dbshift_log_level, for DBSHIFT_EV_LOG */
-    const char *message;       /* human text, may be NULL */
-    const char *path;          /* backup path, for DBSHIFT_EV_BACKUP */
-    const char *version;       /* current migration's version */
-    const char *name;          /* current migration's name */
-    const char *file;          /* current migration's file */
-    int direction;             /* enum dbshift_direction */
-    size_t index;              /* 1-based migration index in this run */
-    size_t count;              /* migrations in this run */
-    size_t statement_index;    /* 1-based, for DBSHIFT_EV_STATEMENT */
-    size_t statement_count;    /* statements in the current section */
-    const char *sql;           /* statement text (DBSHIFT_EV_STATEMENT, _PLAN_SQL) */
-    int outcome;               /* enum dbshift_outcome, for _MIGRATION_DONE */
-    int64_t elapsed_ms;        /* for _MIGRATION_DONE */
-    uint64_t bytes_done;       /* for _BACKUP_PROGRESS */
-    uint64_t bytes_total;      /* for _BACKUP_PROGRESS */
+    int type;                   /* enum dbshift_event_type */
+    int level;                  /* enum dbshift_log_level, for DBSHIFT_EV_LOG */
+    const char *message;        /* human text, may be NULL */
+    const char *path;           /* backup path, for DBSHIFT_EV_BACKUP */
+    const char *version;        /* current migration's version */
+    const char *name;           /* current migration's name */
+    const char *file;           /* current migration's file */
+    int direction;              /* enum dbshift_direction */
+    size_t index;               /* 1-based migration index in this run */
+    size_t count;               /* migrations in this run */
+    size_t statement_index;     /* 1-based, for DBSHIFT_EV_STATEMENT */
+    size_t statement_count;     /* statements in the current section */
+    const char *sql;            /* statement text (DBSHIFT_EV_STATEMENT, _PLAN_SQL) */
+    int outcome;                /* enum dbshift_outcome, for _MIGRATION_DONE */
+    int64_t elapsed_ms;         /* for _MIGRATION_DONE */
+    uint64_t bytes_done;        /* for _BACKUP_PROGRESS */
+    uint64_t bytes_total;       /* for _BACKUP_PROGRESS */
     const dbshift_error *error; /* for a failed _MIGRATION_DONE, else NULL */
 } dbshift_event;
 
@@ -155,7 +157,7 @@ typedef const char *(*dbshift_getenv_fn)(const char *name, void *payload);
 /* --- Opening a target -------------------------------------------------- */
 
 typedef struct dbshift_config {
-    const char *url;            /* sqlite:path, postgres://..., mysql://...; NULL: sqlite:dbshift.db */
+    const char *url; /* sqlite:path, postgres://..., mysql://...; NULL: sqlite:dbshift.db */
     const char *migrations_dir; /* NULL: "migrations" */
     const char *table_prefix;   /* NULL: "dbshift" (tables <prefix>_migrations, <prefix>_log) */
     const char *schema;         /* Postgres schema of the history tables; NULL: public */
@@ -168,8 +170,8 @@ typedef struct dbshift_config {
     dbshift_event_fn on_event;
     dbshift_confirm_fn confirm;
     dbshift_getenv_fn get_env;
-    void *payload;              /* handed to every callback */
-    bool assume_yes;            /* answer yes to every confirmation */
+    void *payload;                           /* handed to every callback */
+    bool assume_yes;                         /* answer yes to every confirmation */
     const struct dbshift_embedded *embedded; /* compiled-in migrations (`dbshift embed`),
                                    borrowed for the handle's life; NULL: the folder */
 } dbshift_config;
@@ -203,39 +205,39 @@ const char *dbshift_engine(const dbshift *db);
 enum dbshift_state {
     DBSHIFT_STATE_APPLIED = 1,
     DBSHIFT_STATE_PENDING,
-    DBSHIFT_STATE_FAILED,       /* a run failed part-way outside a transaction */
-    DBSHIFT_STATE_CHANGED,      /* applied, but the file's checksum differs */
-    DBSHIFT_STATE_MISSING,      /* applied, but its file is gone */
-    DBSHIFT_STATE_OUT_OF_ORDER, /* pending, older than the newest applied */
-    DBSHIFT_STATE_REPEATABLE,   /* repeatable migration, up to date */
+    DBSHIFT_STATE_FAILED,             /* a run failed part-way outside a transaction */
+    DBSHIFT_STATE_CHANGED,            /* applied, but the file's checksum differs */
+    DBSHIFT_STATE_MISSING,            /* applied, but its file is gone */
+    DBSHIFT_STATE_OUT_OF_ORDER,       /* pending, older than the newest applied */
+    DBSHIFT_STATE_REPEATABLE,         /* repeatable migration, up to date */
     DBSHIFT_STATE_REPEATABLE_PENDING, /* repeatable migration, new or changed */
-    DBSHIFT_STATE_MANUAL,       /* waits for a manual step to be resolved */
-    DBSHIFT_STATE_BASELINE,     /* marked applied by baseline or adopt */
+    DBSHIFT_STATE_MANUAL,             /* waits for a manual step to be resolved */
+    DBSHIFT_STATE_BASELINE,           /* marked applied by baseline or adopt */
 };
 
 /* The stable lowercase name of a state, as in JSON: "applied", "pending"... */
 const char *dbshift_state_name(int state);
 
 typedef struct dbshift_migration_status {
-    const char *version;      /* as written in the file name */
+    const char *version; /* as written in the file name */
     const char *name;
-    const char *file;         /* NULL for a missing migration */
-    int state;                /* enum dbshift_state */
-    const char *applied_at;   /* UTC ISO-8601, NULL when not applied */
-    int64_t execution_ms;     /* -1 when not applied */
-    const char *checksum;     /* of the file now; NULL when missing */
+    const char *file;             /* NULL for a missing migration */
+    int state;                    /* enum dbshift_state */
+    const char *applied_at;       /* UTC ISO-8601, NULL when not applied */
+    int64_t execution_ms;         /* -1 when not applied */
+    const char *checksum;         /* of the file now; NULL when missing */
     const char *applied_checksum; /* recorded when applied; NULL when not applied */
     bool repeatable;
-    int statements_done;      /* for a failed migration: statements that ran */
-    const char *error;        /* for a failed migration: its error message */
+    int statements_done; /* for a failed migration: statements that ran */
+    const char *error;   /* for a failed migration: its error message */
 } dbshift_migration_status;
 
 typedef struct dbshift_status {
-    const char *format;       /* detected source format, e.g. "dbshift" */
-    size_t nfiles;            /* migration files read */
+    const char *format; /* detected source format, e.g. "dbshift" */
+    size_t nfiles;      /* migration files read */
     size_t count;
     dbshift_migration_status *migrations; /* in version order, missing ones included */
-    size_t pending;           /* pending + out of order + repeatable pending */
+    size_t pending;                       /* pending + out of order + repeatable pending */
     size_t applied;
     size_t failed;
     size_t changed;
@@ -250,12 +252,12 @@ void dbshift_status_free(dbshift_status *st);
 /* --- Running migrations ------------------------------------------------ */
 
 typedef struct dbshift_run_options {
-    const char *to_version;   /* up: stop after it; down: roll back to it (it stays) */
-    int steps;                /* down: how many to roll back (0 means 1) */
-    bool all;                 /* down: roll back everything */
-    bool dry_run;             /* plan and emit DBSHIFT_EV_PLAN_SQL, change nothing */
-    bool rehearse;            /* run in one transaction, then roll it back */
-    bool single_transaction;  /* all migrations in one transaction */
+    const char *to_version;  /* up: stop after it; down: roll back to it (it stays) */
+    int steps;               /* down: how many to roll back (0 means 1) */
+    bool all;                /* down: roll back everything */
+    bool dry_run;            /* plan and emit DBSHIFT_EV_PLAN_SQL, change nothing */
+    bool rehearse;           /* run in one transaction, then roll it back */
+    bool single_transaction; /* all migrations in one transaction */
     bool allow_out_of_order;
     bool ignore_checksums;
     bool resume;              /* continue a failed migration from its failed statement */
@@ -266,7 +268,11 @@ typedef struct dbshift_run_options {
     const char *statement_timeout;
     const char *const *allow_rules; /* lint rules allowed without confirmation */
     size_t nallow_rules;
-    bool skip_lint;           /* do not lint pending migrations before up */
+    bool skip_lint;                         /* do not lint pending migrations before up */
+    const char *const *lint_disabled_rules; /* lint rules turned off (config [lint]) */
+    size_t nlint_disabled_rules;
+    const char *const *lint_level_overrides; /* "RULE=safe|careful|dangerous" */
+    size_t nlint_level_overrides;
 } dbshift_run_options;
 
 void dbshift_run_options_init(dbshift_run_options *opts);
@@ -275,21 +281,21 @@ typedef struct dbshift_run_item {
     char *version;
     char *name;
     char *file;
-    int direction;            /* enum dbshift_direction */
-    int outcome;              /* enum dbshift_outcome */
+    int direction; /* enum dbshift_direction */
+    int outcome;   /* enum dbshift_outcome */
     int64_t execution_ms;
     int statements_done;
     int statement_count;
-    bool transactional;       /* ran inside a transaction */
-    dbshift_error error;      /* code 0 unless outcome is FAILED */
+    bool transactional;  /* ran inside a transaction */
+    dbshift_error error; /* code 0 unless outcome is FAILED */
 } dbshift_run_item;
 
 typedef struct dbshift_report {
     size_t count;
     dbshift_run_item *items;
-    char *from_version;       /* newest applied before the run, NULL when none */
-    char *to_version;         /* newest applied after the run, NULL when none */
-    char *backup_path;        /* backup written before the run, NULL when none */
+    char *from_version; /* newest applied before the run, NULL when none */
+    char *to_version;   /* newest applied after the run, NULL when none */
+    char *backup_path;  /* backup written before the run, NULL when none */
     int64_t elapsed_ms;
 } dbshift_report;
 
@@ -311,18 +317,18 @@ typedef struct dbshift_log_entry {
     int64_t id;
     char *version;
     char *name;
-    char *direction;          /* up, down, baseline, repair, adopt, resolve */
-    char *started_at;         /* UTC ISO-8601 */
+    char *direction;  /* up, down, baseline, repair, adopt, resolve */
+    char *started_at; /* UTC ISO-8601 */
     int64_t duration_ms;
     bool success;
-    char *error;              /* NULL on success */
-    char *statement;          /* failing statement excerpt, NULL on success */
+    char *error;     /* NULL on success */
+    char *statement; /* failing statement excerpt, NULL on success */
     char *file;
     int line;
     char *user;
     char *host;
     int64_t pid;
-    int64_t lock_wait_ms;     /* how long the run waited for the migration lock */
+    int64_t lock_wait_ms; /* how long the run waited for the migration lock */
 } dbshift_log_entry;
 
 typedef struct dbshift_history {
@@ -338,7 +344,7 @@ typedef struct dbshift_problem {
     char *version;
     char *name;
     char *file;
-    int state;                /* DBSHIFT_STATE_CHANGED, _MISSING or _FAILED */
+    int state; /* DBSHIFT_STATE_CHANGED, _MISSING or _FAILED */
     char *message;
 } dbshift_problem;
 
@@ -365,7 +371,7 @@ int dbshift_backup(char **path_out, dbshift *db);
 
 typedef struct dbshift_backups {
     size_t count;
-    char **paths;             /* newest first */
+    char **paths; /* newest first */
 } dbshift_backups;
 
 /* Lists the SQLite backups kept beside the database file. */
@@ -382,7 +388,6 @@ int dbshift_restore(dbshift *db, const char *path);
  * it NULL when the lock is free. */
 int dbshift_lock_holder(char **holder_out, dbshift *db);
 
-
 /* --- Lint ---------------------------------------------------------------- */
 
 enum dbshift_lint_level {
@@ -393,9 +398,9 @@ enum dbshift_lint_level {
 
 /* One lint finding; every string is owned by the findings list. */
 typedef struct dbshift_finding {
-    char *rule;        /* stable code, e.g. "DS002" */
-    char *name;        /* stable rule name, e.g. "drop-column" */
-    int level;         /* enum dbshift_lint_level, after config overrides */
+    char *rule; /* stable code, e.g. "DS002" */
+    char *name; /* stable rule name, e.g. "drop-column" */
+    int level;  /* enum dbshift_lint_level, after config overrides */
     char *file;
     int line;          /* 1-based, in file */
     int column;        /* 1-based, in file */
@@ -415,12 +420,12 @@ typedef struct dbshift_findings {
 } dbshift_findings;
 
 typedef struct dbshift_lint_options {
-    const char *const *files;  /* lint these files (NULL: all migrations) */
+    const char *const *files; /* lint these files (NULL: all migrations) */
     size_t nfiles;
-    bool pending_only;         /* only migrations not applied yet (connects) */
-    bool offline;              /* never connect: existing tables come only from
-                                  earlier migrations */
-    const char *const *allow_rules;  /* codes or names allowed (--allow) */
+    bool pending_only;              /* only migrations not applied yet (connects) */
+    bool offline;                   /* never connect: existing tables come only from
+                                       earlier migrations */
+    const char *const *allow_rules; /* codes or names allowed (--allow) */
     size_t nallow_rules;
     const char *const *disabled_rules; /* codes or names turned off (config) */
     size_t ndisabled_rules;
@@ -449,12 +454,12 @@ void dbshift_string_free(char *s);
 
 /* What dbshift_adopt recorded. */
 typedef struct dbshift_adoption {
-    char *tool;       /* "golang-migrate", "dbmate", "goose", "flyway", ... */
-    char *table;      /* the tool's history table that was read (never changed) */
-    size_t count;     /* migrations newly recorded in dbshift's history */
-    char **versions;  /* their versions (repeatable ones: names), in order */
-    size_t already;   /* applied by the tool and already in dbshift's history */
-    char *newest;     /* newest version the tool had applied, NULL when none */
+    char *tool;      /* "golang-migrate", "dbmate", "goose", "flyway", ... */
+    char *table;     /* the tool's history table that was read (never changed) */
+    size_t count;    /* migrations newly recorded in dbshift's history */
+    char **versions; /* their versions (repeatable ones: names), in order */
+    size_t already;  /* applied by the tool and already in dbshift's history */
+    char *newest;    /* newest version the tool had applied, NULL when none */
 } dbshift_adoption;
 
 /* The tool names dbshift_adopt and dbshift_keep_history_of accept,
@@ -530,7 +535,7 @@ int dbshift_diff(char **path_out, dbshift *db, const dbshift_schema_options *opt
 
 /* One migration's round trip in dbshift_test. */
 typedef struct dbshift_test_step {
-    char *version;             /* "*" for the whole sequence down to zero and up */
+    char *version; /* "*" for the whole sequence down to zero and up */
     char *name;
     int outcome;               /* DBSHIFT_OUTCOME_OK, _FAILED or _SKIPPED (no down) */
     char *message;             /* why it failed or was skipped, NULL when ok */
@@ -542,7 +547,7 @@ typedef struct dbshift_test_report {
     size_t count;
     dbshift_test_step *steps;
     size_t failed;
-    const char *first_failed;  /* version of the first failed step, NULL when none */
+    const char *first_failed; /* version of the first failed step, NULL when none */
 } dbshift_test_report;
 
 /* On a shadow database, for each migration: dump, up, dump, down, compare

@@ -88,32 +88,24 @@ int cmd_up(int argc, const char **argv, struct cli_context *ctx)
         cli_list_release(&allow);
         return rc == CLI_PARSE_HELP ? CLI_EXIT_OK : CLI_EXIT_USAGE;
     }
-    if (npos > 0) {
-        cli_list_release(&allow);
-        return cli_usage_error(ctx, "up takes no arguments (did you mean --to %s?)", argv[1]);
-    }
-    if (opts.dry_run && opts.rehearse) {
-        cli_list_release(&allow);
-        return cli_usage_error(ctx, "--dry-run and --rehearse cannot be combined");
-    }
-    if (opts.backup && opts.no_backup) {
-        cli_list_release(&allow);
-        return cli_usage_error(ctx, "--backup and --no-backup cannot be combined");
-    }
-    if (progress_text && cli_progress_parse(progress_text, &progress_mode) != 0) {
-        cli_list_release(&allow);
-        return cli_usage_error(ctx, "--progress takes never, auto or always, not '%s'",
-                               progress_text);
-    }
-    if (targets.spec && (opts.dry_run || opts.rehearse)) {
+    const char *misuse = NULL;
+    if (npos > 0)
+        misuse = "up takes no arguments (did you mean --to VERSION?)";
+    else if (opts.dry_run && opts.rehearse)
+        misuse = "--dry-run and --rehearse cannot be combined";
+    else if (opts.backup && opts.no_backup)
+        misuse = "--backup and --no-backup cannot be combined";
+    else if (progress_text && cli_progress_parse(progress_text, &progress_mode) != 0)
+        misuse = "--progress takes never, auto or always";
+    else if (targets.spec && (opts.dry_run || opts.rehearse))
         /* The summary counts applied migrations; a plan per target is
          * `dbshift --url URL up --dry-run`. */
+        misuse = "--targets cannot be combined with --dry-run or --rehearse";
+    else if (!targets.spec && (targets.jobs != 1 || targets.fail_fast))
+        misuse = "--jobs and --fail-fast go with --targets";
+    if (misuse) {
         cli_list_release(&allow);
-        return cli_usage_error(ctx, "--targets cannot be combined with --dry-run or --rehearse");
-    }
-    if (!targets.spec && (targets.jobs != 1 || targets.fail_fast)) {
-        cli_list_release(&allow);
-        return cli_usage_error(ctx, "--jobs and --fail-fast go with --targets");
+        return cli_usage_error(ctx, "%s", misuse);
     }
     rc = cli_resolve(ctx);
     if (rc) {
@@ -134,29 +126,10 @@ int cmd_up(int argc, const char **argv, struct cli_context *ctx)
     /* Rules allowed in the config file come first; --allow adds to them. */
     for (size_t i = 0; i < ctx->allow_rules.count; i++)
         cli_list_push(&allow, ctx->allow_rules.items[i]);
-    /* dbshift_run_options has no slot for the config's disabled rules and
-     * level overrides, so they reach the check before up as allowed rules:
-     * a rule turned off, or lowered below dangerous, then never stops the
-     * run, as `dbshift lint` says. (Raising a rule to dangerous does not
-     * take effect in up until the options carry the overrides.) */
-    for (size_t i = 0; i < ctx->lint_disabled.count; i++)
-        cli_list_push(&allow, ctx->lint_disabled.items[i]);
-    for (size_t i = 0; i < ctx->lint_levels.count; i++) {
-        const char *pair = ctx->lint_levels.items[i], *eq = strchr(pair, '=');
-        size_t len = eq ? (size_t)(eq - pair) : 0;
-        char *rule;
-        if (!eq || strstr(eq + 1, "dangerous"))
-            continue;
-        while (len > 0 && (pair[len - 1] == ' ' || pair[len - 1] == '\t'))
-            len--;
-        rule = strndup(pair, len);
-        if (rule && cli_list_push(&ctx->owned, rule) < 0) {
-            free(rule);
-            rule = NULL;
-        }
-        if (rule)
-            cli_list_push(&allow, rule);
-    }
+    opts.lint_disabled_rules = ctx->lint_disabled.items;
+    opts.nlint_disabled_rules = ctx->lint_disabled.count;
+    opts.lint_level_overrides = ctx->lint_levels.items;
+    opts.nlint_level_overrides = ctx->lint_levels.count;
     opts.to_version = to;
     opts.keep_backups = keep_backups >= 0 ? keep_backups : ctx->keep_backups;
     opts.lock_timeout = as_ms(lock_text, sizeof(lock_text), lock_timeout);

@@ -163,6 +163,10 @@ int lint_hook_before_up(dbshift *db, const dbshift_run_options *opts, const plan
     dbshift_lint_options_init(&lo);
     lo.allow_rules = opts->allow_rules;
     lo.nallow_rules = opts->nallow_rules;
+    lo.disabled_rules = opts->lint_disabled_rules;
+    lo.ndisabled_rules = opts->nlint_disabled_rules;
+    lo.level_overrides = opts->lint_level_overrides;
+    lo.nlevel_overrides = opts->nlint_level_overrides;
     lint_config cfg;
     lint_config_from_options(&cfg, &lo, opts->lock_timeout != NULL);
     lint_result res;
