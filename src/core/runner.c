@@ -306,8 +306,10 @@ static dbshift_run_item *report_add(run_state *rs, const prepared *pr)
     return ri;
 }
 
-static void emit_migration(run_state *rs, const prepared *pr, size_t index, int type,
-                           const dbshift_run_item *ri)
+/* An event about migration pr (the index-th of this run), common fields
+ * filled in. */
+static dbshift_event migration_event(const run_state *rs, const prepared *pr, size_t index,
+                                     int type)
 {
     dbshift_event ev = {0};
     ev.type = type;
@@ -318,12 +320,34 @@ static void emit_migration(run_state *rs, const prepared *pr, size_t index, int 
     ev.index = index + 1;
     ev.count = rs->count;
     ev.statement_count = pr->nstmts;
+    return ev;
+}
+
+static void emit_migration(run_state *rs, const prepared *pr, size_t index, int type,
+                           const dbshift_run_item *ri)
+{
+    dbshift_event ev = migration_event(rs, pr, index, type);
     if (ri) {
         ev.outcome = ri->outcome;
         ev.elapsed_ms = ri->execution_ms;
         ev.error = ri->outcome == DBSHIFT_OUTCOME_FAILED ? &ri->error : NULL;
     }
     handle_emit(rs->db, &ev);
+}
+
+/* Announces that statement i (0-based) of pr starts, with its text, so a
+ * progress display can name the statement a long migration is in. */
+static void emit_statement(run_state *rs, const prepared *pr, size_t index, size_t i)
+{
+    if (!rs->db->on_event)
+        return;
+    dbshift_event ev = migration_event(rs, pr, index, DBSHIFT_EV_STATEMENT);
+    ev.statement_index = i + 1;
+    /* The section's text is not terminated after a statement. */
+    char *sql = xstrndup(pr->sec->sql + pr->stmts[i].offset, pr->stmts[i].len);
+    ev.sql = sql;
+    handle_emit(rs->db, &ev);
+    free(sql);
 }
 
 /* --- Running -------------------------------------------------------------- */
@@ -430,21 +454,7 @@ static int run_transactional(run_state *rs, prepared *pr, size_t index, bool in_
          * inside the transaction BEGIN opened. */
         rc = db->driver->run(db->conn, items, first_stmt, &failed, &db->error);
         for (size_t i = first_stmt; rc == 0 && i < after_stmts; i++) {
-            dbshift_event ev = {0};
-            ev.type = DBSHIFT_EV_STATEMENT;
-            ev.version = pr->m->version;
-            ev.name = pr->m->name;
-            ev.file = pr->sec->file;
-            ev.direction = pr->direction;
-            ev.index = index + 1;
-            ev.count = rs->count;
-            ev.statement_index = i - first_stmt + 1;
-            ev.statement_count = pr->nstmts;
-            /* The section's text is not terminated after a statement. */
-            char *sql = db->on_event ? xstrndup(items[i].sql, items[i].len) : NULL;
-            ev.sql = sql;
-            handle_emit(db, &ev);
-            free(sql);
+            emit_statement(rs, pr, index, i - first_stmt);
             rc = db->driver->run(db->conn, &items[i], 1, &failed, &db->error);
             failed += i;
         }
@@ -573,17 +583,7 @@ static int run_stepwise(run_state *rs, prepared *pr, dbshift_run_item *ri, size_
     }
     size_t done = pr->start;
     for (size_t i = pr->start; i < pr->nstmts && rc == 0; i++) {
-        dbshift_event ev = {0};
-        ev.type = DBSHIFT_EV_STATEMENT;
-        ev.version = pr->m->version;
-        ev.name = pr->m->name;
-        ev.file = pr->sec->file;
-        ev.direction = pr->direction;
-        ev.index = index + 1;
-        ev.count = rs->count;
-        ev.statement_index = i + 1;
-        ev.statement_count = pr->nstmts;
-        handle_emit(db, &ev);
+        emit_statement(rs, pr, index, i);
         rc = run_one_stmt(db, pr, i);
         if (rc) {
             locate_error(db, pr, i);
@@ -712,14 +712,8 @@ static int run_migration(run_state *rs, prepared *pr, size_t index, bool in_oute
     if (rs->opts->dry_run) {
         for (size_t i = 0; i < pr->nstmts; i++) {
             char *sql = xstrndup(pr->sec->sql + pr->stmts[i].offset, pr->stmts[i].len);
-            dbshift_event ev = {0};
-            ev.type = DBSHIFT_EV_PLAN_SQL;
-            ev.version = pr->m->version;
-            ev.name = pr->m->name;
-            ev.file = pr->sec->file;
-            ev.direction = pr->direction;
+            dbshift_event ev = migration_event(rs, pr, index, DBSHIFT_EV_PLAN_SQL);
             ev.statement_index = i + 1;
-            ev.statement_count = pr->nstmts;
             ev.sql = sql;
             /* Postgres: the lock and work on each existing table it touches
              * (NULL elsewhere), so the plan shows what would block whom. */
