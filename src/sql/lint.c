@@ -25,10 +25,13 @@
 #include "util/err.h"
 
 #include <ctype.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #define EXCERPT_MAX 120
 
@@ -333,6 +336,11 @@ typedef struct lint_ctx {
     char *pending_drop_table[8];
     size_t npending_drop;
     int nomem;
+    /* Sections read ahead by the pool, in the order the walk meets them;
+     * NULL when each section is read as the walk reaches it. */
+    struct section_read *reads;
+    size_t nreads;
+    size_t next_read;
 } lint_ctx;
 
 static const char *section_file(const lint_ctx *c)
@@ -990,23 +998,140 @@ static void on_statement(lint_ctx *c, const lint_stmt *st, size_t prev_end, bool
     c->stmt = NULL;
 }
 
-static int read_section(lint_stmts *stmts, const lint_ctx *c, const migration_section *sec)
+static int read_section(lint_stmts *stmts, int dialect, const migration_section *sec)
 {
     size_t len = strlen(sec->sql);
-    if (c->dialect == DBSHIFT_DIALECT_POSTGRES)
+    if (dialect == DBSHIFT_DIALECT_POSTGRES)
         return lint_postgres_read(stmts, sec->sql, len, sec->nstatements, sec->stmt_offsets,
                                   sec->stmt_lens);
-    return lint_generic_read(stmts, sec->sql, len, c->dialect, sec->nstatements, sec->stmt_offsets,
+    return lint_generic_read(stmts, sec->sql, len, dialect, sec->nstatements, sec->stmt_offsets,
                              sec->stmt_lens);
+}
+
+/* --- Reading ahead -------------------------------------------------------
+ *
+ * Reading a section (parsing it and turning statements into actions) is
+ * most of lint's time on Postgres, and it depends on nothing but the
+ * section's text, while the walk depends on everything before it. So every
+ * section the walk will meet is read first, on a pool of threads as large
+ * as the online CPUs (at most READ_THREADS_MAX), the calling thread taking
+ * its share; the walk then consumes the results in order. The pool lives
+ * only inside one lint_migrations call and shares nothing but the job
+ * counter, so handles linting in other threads are unaffected. libpg_query
+ * keeps its memory per thread and frees it when a thread exits.
+ */
+
+#define READ_THREADS_MAX 8
+
+typedef struct section_read {
+    const migration_section *sec;
+    lint_stmts stmts;
+    int rc;
+} section_read;
+
+typedef struct read_pool {
+    section_read *reads;
+    size_t nreads;
+    int dialect;
+    atomic_size_t next; /* the next job to take */
+} read_pool;
+
+static void *read_worker(void *arg)
+{
+    read_pool *pool = arg;
+    for (;;) {
+        size_t i = atomic_fetch_add(&pool->next, 1);
+        if (i >= pool->nreads)
+            break;
+        section_read *r = &pool->reads[i];
+        r->rc = read_section(&r->stmts, pool->dialect, r->sec);
+    }
+    return NULL;
+}
+
+static bool section_readable(const migration_section *sec)
+{
+    return sec->present && sec->sql;
+}
+
+/* Lists the sections the walk over set->items[0..last) will read, in its
+ * order (lint_one: up, then down unless repeatable or before first), and
+ * reads them all. Leaves c->reads NULL (each section read in turn) when
+ * the list cannot be allocated. */
+static void read_ahead(lint_ctx *c, const migration_set *set, size_t first, size_t last)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < last; i++) {
+        const migration *m = &set->items[i];
+        n += section_readable(&m->up);
+        n += i >= first && !m->repeatable && section_readable(&m->down);
+    }
+    if (n == 0)
+        return;
+    section_read *reads = calloc(n, sizeof(*reads));
+    if (!reads)
+        return;
+    size_t k = 0;
+    for (size_t i = 0; i < last; i++) {
+        const migration *m = &set->items[i];
+        if (section_readable(&m->up))
+            reads[k++].sec = &m->up;
+        if (i >= first && !m->repeatable && section_readable(&m->down))
+            reads[k++].sec = &m->down;
+    }
+    read_pool pool = {reads, n, c->dialect, 0};
+    atomic_init(&pool.next, 0);
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    size_t nthreads = cpus > 1 ? (size_t)cpus : 1;
+    if (nthreads > READ_THREADS_MAX)
+        nthreads = READ_THREADS_MAX;
+    if (nthreads > n)
+        nthreads = n;
+    /* The calling thread is one of the readers; a thread that cannot be
+     * started only leaves more of the work to the others. */
+    pthread_t threads[READ_THREADS_MAX];
+    size_t started = 0;
+    for (size_t t = 1; t < nthreads; t++) {
+        if (pthread_create(&threads[started], NULL, read_worker, &pool) == 0)
+            started++;
+    }
+    read_worker(&pool);
+    for (size_t t = 0; t < started; t++)
+        pthread_join(threads[t], NULL);
+    c->reads = reads;
+    c->nreads = n;
+    c->next_read = 0;
+}
+
+static void release_reads(lint_ctx *c)
+{
+    for (size_t i = 0; i < c->nreads; i++)
+        lint_stmts_release(&c->reads[i].stmts);
+    free(c->reads);
+    c->reads = NULL;
+    c->nreads = 0;
+}
+
+/* The statements of sec: read ahead when the pool did (ownership moves to
+ * the caller), else read now. */
+static int take_section(lint_stmts *stmts, lint_ctx *c, const migration_section *sec)
+{
+    if (c->next_read < c->nreads && c->reads[c->next_read].sec == sec) {
+        section_read *r = &c->reads[c->next_read++];
+        *stmts = r->stmts;
+        memset(&r->stmts, 0, sizeof(r->stmts));
+        return r->rc;
+    }
+    return read_section(stmts, c->dialect, sec);
 }
 
 static int lint_section(lint_ctx *c, const migration *m, const migration_section *sec, bool is_down)
 {
-    if (!sec->present || !sec->sql)
+    if (!section_readable(sec))
         return 0;
     lint_stmts stmts;
     memset(&stmts, 0, sizeof(stmts));
-    int rc = read_section(&stmts, c, sec);
+    int rc = take_section(&stmts, c, sec);
     if (rc < 0) {
         lint_stmts_release(&stmts);
         return rc;
@@ -1164,10 +1289,13 @@ int lint_migrations(lint_result *out, const migration_set *set, size_t first, si
     c->payload = payload;
     int rc = configure(c, cfg, err);
     size_t start_count = out->count;
+    if (rc == 0)
+        read_ahead(c, set, first, last);
     for (size_t i = 0; rc == 0 && i < last; i++) {
         c->emit = i >= first;
         rc = lint_one(c, &set->items[i]);
     }
+    release_reads(c);
     objset_release(&c->known);
     objset_release(&c->tables);
     objset_release(&c->columns);
