@@ -60,6 +60,7 @@ struct cli_flags {
     const char *password_file;
     const char *source_format;
     const char *keep_history_of;
+    const char *dump_schema;
     const char *format;
     int lock_wait_ms; /* -1: not given */
     struct cli_list vars;
@@ -94,6 +95,7 @@ struct cli_context {
     struct cli_list allow_rules;   /* allow = RULE, RULE */
     int keep_backups;              /* keep_backups =; 0 when not set */
     const char *keep_history_of;   /* --keep-history-of / keep_history_of =, NULL: none */
+    const char *dump_schema;       /* --dump-schema / dump_schema =: refreshed after up/down */
     /* Owned storage behind the pointers above. */
     struct cli_list owned;
     char *password;

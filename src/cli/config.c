@@ -29,6 +29,7 @@ struct conf_values {
     char *lock_wait;
     char *keep_backups;
     char *keep_history_of;
+    char *dump_schema;
 };
 
 struct conf_reader {
@@ -137,6 +138,8 @@ static char **value_slot(struct conf_values *v, const char *name)
         return &v->keep_backups;
     if (!strcmp(name, "keep_history_of"))
         return &v->keep_history_of;
+    if (!strcmp(name, "dump_schema"))
+        return &v->dump_schema;
     return NULL;
 }
 
@@ -376,6 +379,8 @@ int cli_resolve(struct cli_context *ctx)
                               r.env.source_format, r.base.source_format, r.path, NULL);
     ctx->keep_history_of = pick(&origin, f->keep_history_of, "--keep-history-of", NULL, NULL,
                                 r.env.keep_history_of, r.base.keep_history_of, r.path, NULL);
+    ctx->dump_schema = pick(&origin, f->dump_schema, "--dump-schema", NULL, NULL, r.env.dump_schema,
+                            r.base.dump_schema, r.path, NULL);
 
     cfg->lock_wait_ms = f->lock_wait_ms;
     value = r.env.lock_wait ? r.env.lock_wait : r.base.lock_wait;

@@ -101,6 +101,8 @@ const struct cli_option *cli_global_options(struct cli_context *ctx)
          "migration format (dbshift, goose, dbmate, flyway, ...; default: detect)"},
         {CLI_OPT_STRING, 0, "keep-history-of", "TOOL", &f->keep_history_of,
          "also keep TOOL's history table as TOOL would (golang-migrate, diesel, ...)"},
+        {CLI_OPT_STRING, 0, "dump-schema", "FILE", &f->dump_schema,
+         "after a successful up, down or redo, write the schema's DDL to FILE"},
         {CLI_OPT_LIST, 0, "var", "NAME=VALUE", &f->vars,
          "placeholder value for templated migrations (repeatable)"},
         {CLI_OPT_DURATION, 0, "lock-wait", "DURATION", &f->lock_wait_ms,

@@ -160,6 +160,20 @@ void cli_render_report_summary(struct cli_context *ctx, const dbshift_report *re
     printf(" in %lld ms · now at %s\n", (long long)rep->elapsed_ms, now);
 }
 
+/* --dump-schema: after a run that changed something, the schema file in the
+ * repository is rewritten so schema changes show up in code review. */
+static int refresh_schema_file(struct cli_context *ctx, dbshift *db, bool nothing_changed)
+{
+    if (!ctx->dump_schema || nothing_changed || !db)
+        return CLI_EXIT_OK;
+    int rc = dbshift_dump_to_file(db, ctx->dump_schema);
+    if (rc < 0)
+        return cli_fail(ctx, db, rc);
+    if (!ctx->quiet && ctx->format == CLI_FORMAT_TEXT)
+        printf("schema  %s\n", ctx->dump_schema);
+    return CLI_EXIT_OK;
+}
+
 int cli_finish_run(struct cli_context *ctx, dbshift *db, const dbshift_report *rep, int rc,
                    int direction, bool dry_run, bool rehearse)
 {
@@ -192,13 +206,15 @@ int cli_finish_run(struct cli_context *ctx, dbshift *db, const dbshift_report *r
         int status = cli_print_json(doc);
         if (status)
             return status;
-        return rc < 0 ? cli_exit_code(err->code) : CLI_EXIT_OK;
+        if (rc < 0)
+            return cli_exit_code(err->code);
+        return refresh_schema_file(ctx, db, dry_run || rehearse);
     }
     if (rc < 0)
         return cli_report_error(ctx, err, failed);
     if (!ctx->quiet || !rep || rep->count)
         cli_render_report_summary(ctx, rep, direction, dry_run, rehearse);
-    return CLI_EXIT_OK;
+    return refresh_schema_file(ctx, db, dry_run || rehearse);
 }
 
 json_t *cli_json_problems(dbshift *db, const dbshift_problems *problems)

@@ -103,4 +103,21 @@ python3 -c 'import sys, xml.dom.minidom; xml.dom.minidom.parseString(sys.stdin.r
     fail "the junit report is not well-formed XML"
 assert_status 1 ds "$url" "$m" test --junit "$T/junit.xml"
 assert_contains "$(cat "$T/junit.xml")" 'failures="1"' "--junit writes the file"
+
+# ---------------------------------------------------------------- --dump-schema
+# The schema file follows every successful up and down, never a dry run.
+sf_url=$(fresh_url)
+sf=$T/schema.sql
+assert_status 0 ds "$sf_url" "$m" --dump-schema "$sf" up --to 0001 --yes
+assert_status 0 "$DBSHIFT" --url "$sf_url" dump
+assert_eq "$OUT" "$(cat "$sf")" "up wrote the schema file as dump prints it"
+before=$(cat "$sf")
+assert_status 0 ds "$sf_url" "$m" --dump-schema "$sf" up --dry-run --yes
+assert_eq "$before" "$(cat "$sf")" "a dry run leaves the schema file alone"
+assert_status 0 ds "$sf_url" "$m" --dump-schema "$sf" up --to 0002 --yes
+assert_status 0 "$DBSHIFT" --url "$sf_url" dump
+assert_eq "$OUT" "$(cat "$sf")" "the next up refreshed it"
+[[ $before != "$(cat "$sf")" ]] || fail "the schema file did not change with the schema"
+assert_status 0 ds "$sf_url" "$m" --dump-schema "$sf" down --yes
+assert_eq "$before" "$(cat "$sf")" "down brought the schema file back"
 pass
