@@ -35,6 +35,10 @@ int main(void)
 }
 C
 libs=$(pkg-config --libs sqlite3 libpq libmariadb libcrypto jansson inih libcurl)
+# A sanitizer build's library needs the sanitizer runtimes in the program too.
+if grep -q '^DBSHIFT_SANITIZE:BOOL=ON' "$build/CMakeCache.txt" 2>/dev/null; then
+    libs="-fsanitize=address,undefined $libs"
+fi
 assert_status 0 cc -std=c11 -Wall -Wextra -Werror -I"$src/include" "$T/app.c" \
     "$build/libdbshift.a" $libs -lpg_query -lpthread -o "$T/app"
 assert_status 0 "$T/app"
