@@ -1,8 +1,8 @@
 /*
  * lint_postgres.c - the lint front end for PostgreSQL: it reads statements
  * with libpg_query (the server's own grammar, so nothing is guessed) and
- * walks the JSON parse tree with jansson to describe each statement as lint
- * actions (lint.h).
+ * reads its JSON parse tree in place, without loading it, to describe each
+ * statement as lint actions (lint.h).
  *
  * Speed matters here (lint runs before every `up`): a section is parsed in
  * one pg_query_parse call and each statement's node is read once. Only when
@@ -18,7 +18,6 @@
 #include "sql/split.h"
 #include "util/err.h"
 
-#include <jansson.h>
 #include <pg_query.h>
 #include <stdlib.h>
 #include <string.h>
@@ -123,337 +122,20 @@ static bool in_list(const char *const *list, const char *s)
     return false;
 }
 
-static const char *jstr(const json_t *obj, const char *key)
-{
-    return json_string_value(json_object_get(obj, key));
-}
-
-static bool jtrue(const json_t *obj, const char *key)
-{
-    return json_is_true(json_object_get(obj, key));
-}
-
-static bool jis(const json_t *obj, const char *key, const char *value)
-{
-    const char *s = jstr(obj, key);
-    return s && strcmp(s, value) == 0;
-}
-
-/* The last String of a name list: [{"String":{"sval":"pg_catalog"}}, ...]. */
-static const char *last_name(const json_t *list)
-{
-    size_t n = json_array_size(list);
-    if (n == 0)
-        return NULL;
-    const json_t *s = json_object_get(json_array_get(list, n - 1), "String");
-    return jstr(s, "sval");
-}
-
-typedef struct pg_reader {
-    lint_stmt *st;
-    int nomem;
-} pg_reader;
-
-static lint_action *add(pg_reader *r, int kind, unsigned flags, const json_t *relation,
-                        const char *name)
-{
-    const char *schema = relation ? jstr(relation, "schemaname") : NULL;
-    const char *table = relation ? jstr(relation, "relname") : NULL;
-    lint_action *a = lint_stmt_add_action(r->st, kind, flags, schema, table, name);
-    if (!a)
-        r->nomem = 1;
-    return a;
-}
-
-/* True when an expression calls a function not known to be stable. */
-static bool expr_volatile(const json_t *node)
-{
-    if (json_is_array(node)) {
-        size_t i;
-        json_t *v;
-        json_array_foreach(node, i, v)
-        {
-            if (expr_volatile(v))
-                return true;
-        }
-        return false;
-    }
-    if (!json_is_object(node))
-        return false;
-    const json_t *call = json_object_get(node, "FuncCall");
-    if (call && !in_list(stable_functions, last_name(json_object_get(call, "funcname"))))
-        return true;
-    const char *key;
-    json_t *v;
-    json_object_foreach((json_t *)node, key, v)
-    {
-        if (expr_volatile(v))
-            return true;
-    }
-    return false;
-}
-
-/* Constraints written inside a column definition. */
-static void column_constraints(pg_reader *r, const json_t *coldef, const json_t *relation,
-                               unsigned *flags)
-{
-    const char *type = last_name(json_object_get(json_object_get(coldef, "typeName"), "names"));
-    if (in_list(serial_types, type))
-        *flags |= LINT_F_DEFAULT | LINT_F_VOLATILE;
-    size_t i;
-    json_t *item;
-    json_array_foreach(json_object_get(coldef, "constraints"), i, item)
-    {
-        const json_t *con = json_object_get(item, "Constraint");
-        const char *contype = jstr(con, "contype");
-        if (!contype)
-            continue;
-        if (strcmp(contype, "CONSTR_NOTNULL") == 0) {
-            *flags |= LINT_F_NOT_NULL;
-        } else if (strcmp(contype, "CONSTR_DEFAULT") == 0) {
-            *flags |= LINT_F_DEFAULT;
-            if (expr_volatile(json_object_get(con, "raw_expr")))
-                *flags |= LINT_F_VOLATILE;
-        } else if (strcmp(contype, "CONSTR_IDENTITY") == 0 ||
-                   strcmp(contype, "CONSTR_GENERATED") == 0) {
-            *flags |= LINT_F_DEFAULT | LINT_F_VOLATILE;
-        } else if (strcmp(contype, "CONSTR_PRIMARY") == 0) {
-            add(r, LINT_ACT_ADD_PRIMARY_KEY, 0, relation, NULL);
-        } else if (strcmp(contype, "CONSTR_UNIQUE") == 0) {
-            add(r, LINT_ACT_ADD_UNIQUE, 0, relation, NULL);
-        } else if (strcmp(contype, "CONSTR_FOREIGN") == 0) {
-            add(r, LINT_ACT_ADD_FOREIGN_KEY, 0, relation, NULL);
-        } else if (strcmp(contype, "CONSTR_CHECK") == 0) {
-            add(r, LINT_ACT_ADD_CHECK, 0, relation, NULL);
-        }
-    }
-}
-
-static void add_constraint(pg_reader *r, const json_t *con, const json_t *relation)
-{
-    const char *contype = jstr(con, "contype");
-    if (!contype)
-        return;
-    unsigned flags = 0;
-    if (jtrue(con, "skip_validation"))
-        flags |= LINT_F_NOT_VALID;
-    if (jstr(con, "indexname"))
-        flags |= LINT_F_USING_INDEX;
-    int kind = 0;
-    if (strcmp(contype, "CONSTR_FOREIGN") == 0)
-        kind = LINT_ACT_ADD_FOREIGN_KEY;
-    else if (strcmp(contype, "CONSTR_CHECK") == 0)
-        kind = LINT_ACT_ADD_CHECK;
-    else if (strcmp(contype, "CONSTR_UNIQUE") == 0)
-        kind = LINT_ACT_ADD_UNIQUE;
-    else if (strcmp(contype, "CONSTR_PRIMARY") == 0)
-        kind = LINT_ACT_ADD_PRIMARY_KEY;
-    if (kind)
-        add(r, kind, flags, relation, jstr(con, "conname"));
-}
-
-/* Does this ALTER TABLE subcommand take less than ACCESS EXCLUSIVE? */
-/* [schema, name] from a DropStmt object: {"List":{"items":[String...]}}. */
-static void drop_object_name(const json_t *object, const char **schema, const char **name)
-{
-    const json_t *items = json_object_get(json_object_get(object, "List"), "items");
-    size_t n = json_array_size(items);
-    *schema = NULL;
-    *name = NULL;
-    if (n == 0) {
-        *name = jstr(json_object_get(object, "String"), "sval");
-        return;
-    }
-    *name = jstr(json_object_get(json_array_get(items, n - 1), "String"), "sval");
-    if (n >= 2)
-        *schema = jstr(json_object_get(json_array_get(items, n - 2), "String"), "sval");
-}
-
-static void drop(pg_reader *r, const json_t *body)
-{
-    const char *type = jstr(body, "removeType");
-    unsigned flags = jtrue(body, "missing_ok") ? LINT_F_IF_EXISTS : 0;
-    bool concurrent = jtrue(body, "concurrent");
-    int kind = LINT_ACT_OTHER_DDL;
-    if (type && strcmp(type, "OBJECT_TABLE") == 0) {
-        kind = LINT_ACT_DROP_TABLE;
-        flags |= LINT_F_LOCKS_TABLE;
-    } else if (type && strcmp(type, "OBJECT_INDEX") == 0) {
-        kind = LINT_ACT_DROP_INDEX;
-        flags |= concurrent ? LINT_F_CONCURRENT : LINT_F_LOCKS_TABLE;
-    } else if (type && strcmp(type, "OBJECT_SCHEMA") == 0) {
-        kind = LINT_ACT_DROP_SCHEMA;
-    }
-    if (kind == LINT_ACT_OTHER_DDL) {
-        add(r, kind, 0, NULL, NULL);
-        return;
-    }
-    size_t i;
-    json_t *object;
-    json_array_foreach(json_object_get(body, "objects"), i, object)
-    {
-        const char *schema, *name;
-        drop_object_name(object, &schema, &name);
-        lint_action *a;
-        if (kind == LINT_ACT_DROP_TABLE)
-            a = lint_stmt_add_action(r->st, kind, flags, schema, name, NULL);
-        else
-            a = lint_stmt_add_action(r->st, kind, flags, schema, NULL, name);
-        if (!a) {
-            r->nomem = 1;
-            return;
-        }
-    }
-}
-
-static void each_relation(pg_reader *r, const json_t *list, const char *wrapper, int kind,
-                          unsigned flags)
-{
-    size_t i;
-    json_t *item;
-    json_array_foreach(list, i, item)
-    {
-        const json_t *rel = json_object_get(item, wrapper);
-        if (strcmp(wrapper, "VacuumRelation") == 0)
-            rel = json_object_get(rel, "relation");
-        add(r, kind, flags, rel, NULL);
-    }
-}
-
-static bool has_option(const json_t *options, const char *option)
-{
-    size_t i;
-    json_t *item;
-    json_array_foreach(options, i, item)
-    {
-        if (jis(json_object_get(item, "DefElem"), "defname", option))
-            return true;
-    }
-    return false;
-}
-
-static void role(pg_reader *r, const json_t *body)
-{
-    size_t i;
-    json_t *item;
-    json_array_foreach(json_object_get(body, "options"), i, item)
-    {
-        const json_t *def = json_object_get(item, "DefElem");
-        if (jis(def, "defname", "password") &&
-            json_object_get(json_object_get(def, "arg"), "String")) {
-            add(r, LINT_ACT_PASSWORD_LITERAL, 0, NULL, NULL);
-            return;
-        }
-    }
-}
-
-static void set_variable(pg_reader *r, const json_t *body)
-{
-    if (!jis(body, "name", "lock_timeout"))
-        return;
-    unsigned flags = 0;
-    if (!jis(body, "kind", "VAR_SET_VALUE")) {
-        flags |= LINT_F_TIMEOUT_OFF;
-    } else {
-        const json_t *value =
-            json_object_get(json_array_get(json_object_get(body, "args"), 0), "A_Const");
-        const char *text = jstr(json_object_get(value, "sval"), "sval");
-        const json_t *ival = json_object_get(value, "ival");
-        /* An omitted ival is 0 in libpg_query's JSON. */
-        if ((text && strcmp(text, "0") == 0) || (ival && !json_object_get(ival, "ival")))
-            flags |= LINT_F_TIMEOUT_OFF;
-    }
-    add(r, LINT_ACT_SET_LOCK_TIMEOUT, flags, NULL, NULL);
-}
-
-/* Describes one parsed statement (its node type and body) as actions. */
-static void read_node(pg_reader *r, const char *type, const json_t *body)
-{
-    const json_t *relation = json_object_get(body, "relation");
-    if (strcmp(type, "CreateStmt") == 0) {
-        add(r, LINT_ACT_CREATE_TABLE, 0, relation, NULL);
-    } else if (strcmp(type, "CreateTableAsStmt") == 0) {
-        const json_t *into = json_object_get(json_object_get(body, "into"), "rel");
-        if (jis(body, "objtype", "OBJECT_MATVIEW"))
-            add(r, LINT_ACT_OTHER_DDL, 0, NULL, NULL);
-        else
-            add(r, LINT_ACT_CREATE_TABLE, 0, into, NULL);
-    } else if (strcmp(type, "RenameStmt") == 0) {
-        const char *what = jstr(body, "renameType");
-        if (what && strcmp(what, "OBJECT_TABLE") == 0)
-            add(r, LINT_ACT_RENAME_TABLE, LINT_F_LOCKS_TABLE, relation, jstr(body, "newname"));
-        else if (what && strcmp(what, "OBJECT_COLUMN") == 0 &&
-                 jis(body, "relationType", "OBJECT_TABLE")) {
-            lint_action *a =
-                add(r, LINT_ACT_RENAME_COLUMN, LINT_F_LOCKS_TABLE, relation, jstr(body, "subname"));
-            if (a && jstr(body, "newname")) {
-                a->new_name = strdup(jstr(body, "newname"));
-                if (!a->new_name)
-                    r->nomem = 1;
-            }
-        } else {
-            add(r, LINT_ACT_OTHER_DDL, 0, NULL, NULL);
-        }
-    } else if (strcmp(type, "IndexStmt") == 0) {
-        add(r, LINT_ACT_CREATE_INDEX, jtrue(body, "concurrent") ? LINT_F_CONCURRENT : 0, relation,
-            jstr(body, "idxname"));
-    } else if (strcmp(type, "DropStmt") == 0) {
-        drop(r, body);
-    } else if (strcmp(type, "DropdbStmt") == 0) {
-        add(r, LINT_ACT_DROP_DATABASE, 0, NULL, jstr(body, "dbname"));
-    } else if (strcmp(type, "CreateSchemaStmt") == 0) {
-        add(r, LINT_ACT_CREATE_SCHEMA, 0, NULL, jstr(body, "schemaname"));
-    } else if (strcmp(type, "TruncateStmt") == 0) {
-        each_relation(r, json_object_get(body, "relations"), "RangeVar", LINT_ACT_TRUNCATE,
-                      LINT_F_LOCKS_TABLE);
-    } else if (strcmp(type, "DeleteStmt") == 0 || strcmp(type, "UpdateStmt") == 0) {
-        unsigned flags = json_object_get(body, "whereClause") ? LINT_F_WHERE : 0;
-        add(r, type[0] == 'D' ? LINT_ACT_DELETE : LINT_ACT_UPDATE, flags, relation, NULL);
-    } else if (strcmp(type, "InsertStmt") == 0 || strcmp(type, "MergeStmt") == 0) {
-        add(r, LINT_ACT_INSERT, 0, relation, NULL);
-    } else if (strcmp(type, "VacuumStmt") == 0) {
-        if (jtrue(body, "is_vacuumcmd") && has_option(json_object_get(body, "options"), "full")) {
-            const json_t *rels = json_object_get(body, "rels");
-            if (json_array_size(rels) == 0)
-                add(r, LINT_ACT_VACUUM_FULL, LINT_F_LOCKS_TABLE, NULL, NULL);
-            else
-                each_relation(r, rels, "VacuumRelation", LINT_ACT_VACUUM_FULL, LINT_F_LOCKS_TABLE);
-        }
-    } else if (strcmp(type, "ClusterStmt") == 0) {
-        add(r, LINT_ACT_CLUSTER, LINT_F_LOCKS_TABLE, relation, NULL);
-    } else if (strcmp(type, "ReindexStmt") == 0) {
-        bool concurrent = has_option(json_object_get(body, "params"), "concurrently");
-        add(r, LINT_ACT_REINDEX, concurrent ? LINT_F_CONCURRENT : 0, relation, NULL);
-    } else if (strcmp(type, "VariableSetStmt") == 0) {
-        set_variable(r, body);
-    } else if (strcmp(type, "TransactionStmt") == 0) {
-        const char *kind = jstr(body, "kind");
-        if (kind &&
-            (strcmp(kind, "TRANS_STMT_BEGIN") == 0 || strcmp(kind, "TRANS_STMT_START") == 0))
-            add(r, LINT_ACT_BEGIN, 0, NULL, NULL);
-        else if (kind && (strcmp(kind, "TRANS_STMT_COMMIT") == 0 ||
-                          strcmp(kind, "TRANS_STMT_ROLLBACK") == 0))
-            add(r, LINT_ACT_COMMIT, 0, NULL, NULL);
-    } else if (strcmp(type, "CreateRoleStmt") == 0 || strcmp(type, "AlterRoleStmt") == 0) {
-        role(r, body);
-        add(r, LINT_ACT_OTHER_DDL, 0, NULL, NULL);
-    } else if (!in_list(not_ddl, type)) {
-        add(r, LINT_ACT_OTHER_DDL, 0, NULL, NULL);
-    }
-}
-
 /*
- * Reading the parse tree. Loading the whole JSON document with jansson costs
- * three times as much as parsing the SQL, and most of it is spent on nodes no
- * rule looks at (column lists, VALUES rows, function bodies). So the document
- * is skimmed here: each statement's node type is read from the text, and only
- * the bodies of statement types whose details matter are loaded; for the bulk
- * types (CREATE TABLE, INSERT, UPDATE, DELETE) only the relation is.
+ * Reading the parse tree. libpg_query hands it over as JSON text, several
+ * times the size of the SQL, and most of it is nodes no rule looks at
+ * (column lists, VALUES rows, function bodies). Loading it into a document
+ * (jansson) cost more than parsing the SQL, so nothing is loaded: a value is
+ * a span of the text, a member is found by skimming its object, and only
+ * the strings a rule reads are decoded, into the reader's scratch list.
  */
 typedef struct span {
     const char *p;
-    size_t n;
+    size_t n; /* 0: no value (a missing member) */
 } span;
+
+static const span no_value = {NULL, 0};
 
 static const char *skip_ws(const char *p, const char *end)
 {
@@ -533,21 +215,514 @@ static bool next_member(const char **pos, const char *end, span *key, span *valu
     return true;
 }
 
+/* Compares a key or an unquoted value (true, an enum name) with lit. */
 static bool span_is(span s, const char *lit)
 {
     return strlen(lit) == s.n && memcmp(s.p, lit, s.n) == 0;
 }
 
-/* Bulk statements: only the relation (and WHERE) are needed. */
+/* The member key of object obj; no_value when obj is not an object or has
+ * no such member. Keys are field names, never escaped. */
+static span jget(span obj, const char *key)
+{
+    if (obj.n == 0 || obj.p[0] != '{')
+        return no_value;
+    const char *p = obj.p + 1, *end = obj.p + obj.n;
+    span k, v;
+    while (next_member(&p, end, &k, &v)) {
+        if (span_is(k, key))
+            return v;
+    }
+    return no_value;
+}
+
+/* Steps through the elements of array arr; *pos is NULL before the first.
+ * False at the end, or at once when arr is not an array. */
+static bool jnext(span arr, const char **pos, span *item)
+{
+    if (arr.n == 0 || arr.p[0] != '[')
+        return false;
+    if (!*pos)
+        *pos = arr.p + 1;
+    return next_member(pos, arr.p + arr.n, NULL, item);
+}
+
+static span jfirst(span arr)
+{
+    const char *pos = NULL;
+    span item;
+    return jnext(arr, &pos, &item) ? item : no_value;
+}
+
+static bool jtrue(span obj, const char *key)
+{
+    return span_is(jget(obj, key), "true");
+}
+
+static int hex_digit(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+/* The \uXXXX code at p (p + 4 <= end), or -1. */
+static long hex4(const char *p, const char *end)
+{
+    if (end - p < 4)
+        return -1;
+    long code = 0;
+    for (int i = 0; i < 4; i++) {
+        int d = hex_digit(p[i]);
+        if (d < 0)
+            return -1;
+        code = code * 16 + d;
+    }
+    return code;
+}
+
+static char *put_utf8(char *o, unsigned long code)
+{
+    if (code < 0x80) {
+        *o++ = (char)code;
+    } else if (code < 0x800) {
+        *o++ = (char)(0xC0 | (code >> 6));
+        *o++ = (char)(0x80 | (code & 0x3F));
+    } else if (code < 0x10000) {
+        *o++ = (char)(0xE0 | (code >> 12));
+        *o++ = (char)(0x80 | ((code >> 6) & 0x3F));
+        *o++ = (char)(0x80 | (code & 0x3F));
+    } else {
+        *o++ = (char)(0xF0 | (code >> 18));
+        *o++ = (char)(0x80 | ((code >> 12) & 0x3F));
+        *o++ = (char)(0x80 | ((code >> 6) & 0x3F));
+        *o++ = (char)(0x80 | (code & 0x3F));
+    }
+    return o;
+}
+
+/* Decodes the JSON string v (quotes included) into out, which has room for
+ * v.n bytes: no escape decodes to more bytes than it is written with. */
+static void jdecode(span v, char *out)
+{
+    const char *p = v.p + 1, *end = v.p + v.n - 1;
+    char *o = out;
+    while (p < end) {
+        if (*p != '\\' || p + 1 >= end) {
+            *o++ = *p++;
+            continue;
+        }
+        char c = p[1];
+        p += 2;
+        switch (c) {
+        case 'b':
+            *o++ = '\b';
+            break;
+        case 'f':
+            *o++ = '\f';
+            break;
+        case 'n':
+            *o++ = '\n';
+            break;
+        case 'r':
+            *o++ = '\r';
+            break;
+        case 't':
+            *o++ = '\t';
+            break;
+        case 'u': {
+            long code = hex4(p, end);
+            if (code < 0) {
+                *o++ = 'u';
+                break;
+            }
+            p += 4;
+            if (code >= 0xD800 && code <= 0xDBFF && end - p >= 6 && p[0] == '\\' && p[1] == 'u') {
+                long low = hex4(p + 2, end);
+                if (low >= 0xDC00 && low <= 0xDFFF) {
+                    code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00);
+                    p += 6;
+                }
+            }
+            o = put_utf8(o, (unsigned long)code);
+            break;
+        }
+        default:
+            *o++ = c;
+            break;
+        }
+    }
+    *o = '\0';
+}
+
+static bool jis_string(span v)
+{
+    return v.n >= 2 && v.p[0] == '"';
+}
+
+/* True when member key of obj is the string lit (a short enum or option
+ * name: anything longer than the stack copy cannot be equal). */
+static bool jis(span obj, const char *key, const char *lit)
+{
+    span v = jget(obj, key);
+    char text[256];
+    if (!jis_string(v) || v.n > sizeof(text))
+        return false;
+    jdecode(v, text);
+    return strcmp(text, lit) == 0;
+}
+
+typedef struct pg_reader {
+    lint_stmt *st;
+    int nomem;
+    /* Strings decoded for the current statement, freed after it. */
+    char **strings;
+    size_t nstrings;
+    size_t cap;
+} pg_reader;
+
+static void reader_release(pg_reader *r)
+{
+    for (size_t i = 0; i < r->nstrings; i++)
+        free(r->strings[i]);
+    free(r->strings);
+    r->strings = NULL;
+    r->nstrings = r->cap = 0;
+}
+
+/* The string value v decoded, owned by the reader; NULL when v is not a
+ * string (or out of memory, which r->nomem records). */
+static const char *jstring(pg_reader *r, span v)
+{
+    if (!jis_string(v))
+        return NULL;
+    if (r->nstrings == r->cap) {
+        size_t cap = r->cap ? r->cap * 2 : 8;
+        char **grown = realloc(r->strings, cap * sizeof(*grown));
+        if (!grown) {
+            r->nomem = 1;
+            return NULL;
+        }
+        r->strings = grown;
+        r->cap = cap;
+    }
+    char *s = malloc(v.n);
+    if (!s) {
+        r->nomem = 1;
+        return NULL;
+    }
+    jdecode(v, s);
+    r->strings[r->nstrings++] = s;
+    return s;
+}
+
+static const char *jstr(pg_reader *r, span obj, const char *key)
+{
+    return jstring(r, jget(obj, key));
+}
+
+/* The last String of a name list: [{"String":{"sval":"pg_catalog"}}, ...]. */
+static const char *last_name(pg_reader *r, span list)
+{
+    const char *pos = NULL;
+    span item, last = no_value;
+    while (jnext(list, &pos, &item))
+        last = item;
+    return jstr(r, jget(last, "String"), "sval");
+}
+
+static lint_action *add(pg_reader *r, int kind, unsigned flags, span relation, const char *name)
+{
+    const char *schema = jstr(r, relation, "schemaname");
+    const char *table = jstr(r, relation, "relname");
+    lint_action *a = lint_stmt_add_action(r->st, kind, flags, schema, table, name);
+    if (!a)
+        r->nomem = 1;
+    return a;
+}
+
+/* True when an expression calls a function not known to be stable. */
+static bool expr_volatile(pg_reader *r, span node)
+{
+    if (node.n == 0)
+        return false;
+    if (node.p[0] == '[') {
+        const char *pos = NULL;
+        span item;
+        while (jnext(node, &pos, &item)) {
+            if (expr_volatile(r, item))
+                return true;
+        }
+        return false;
+    }
+    if (node.p[0] != '{')
+        return false;
+    span call = jget(node, "FuncCall");
+    if (call.n && !in_list(stable_functions, last_name(r, jget(call, "funcname"))))
+        return true;
+    const char *p = node.p + 1, *end = node.p + node.n;
+    span key, value;
+    while (next_member(&p, end, &key, &value)) {
+        if (expr_volatile(r, value))
+            return true;
+    }
+    return false;
+}
+
+/* Constraints written inside a column definition. */
+static void column_constraints(pg_reader *r, span coldef, span relation, unsigned *flags)
+{
+    const char *type = last_name(r, jget(jget(coldef, "typeName"), "names"));
+    if (in_list(serial_types, type))
+        *flags |= LINT_F_DEFAULT | LINT_F_VOLATILE;
+    const char *pos = NULL;
+    span item, constraints = jget(coldef, "constraints");
+    while (jnext(constraints, &pos, &item)) {
+        span con = jget(item, "Constraint");
+        const char *contype = jstr(r, con, "contype");
+        if (!contype)
+            continue;
+        if (strcmp(contype, "CONSTR_NOTNULL") == 0) {
+            *flags |= LINT_F_NOT_NULL;
+        } else if (strcmp(contype, "CONSTR_DEFAULT") == 0) {
+            *flags |= LINT_F_DEFAULT;
+            if (expr_volatile(r, jget(con, "raw_expr")))
+                *flags |= LINT_F_VOLATILE;
+        } else if (strcmp(contype, "CONSTR_IDENTITY") == 0 ||
+                   strcmp(contype, "CONSTR_GENERATED") == 0) {
+            *flags |= LINT_F_DEFAULT | LINT_F_VOLATILE;
+        } else if (strcmp(contype, "CONSTR_PRIMARY") == 0) {
+            add(r, LINT_ACT_ADD_PRIMARY_KEY, 0, relation, NULL);
+        } else if (strcmp(contype, "CONSTR_UNIQUE") == 0) {
+            add(r, LINT_ACT_ADD_UNIQUE, 0, relation, NULL);
+        } else if (strcmp(contype, "CONSTR_FOREIGN") == 0) {
+            add(r, LINT_ACT_ADD_FOREIGN_KEY, 0, relation, NULL);
+        } else if (strcmp(contype, "CONSTR_CHECK") == 0) {
+            add(r, LINT_ACT_ADD_CHECK, 0, relation, NULL);
+        }
+    }
+}
+
+static void add_constraint(pg_reader *r, span con, span relation)
+{
+    const char *contype = jstr(r, con, "contype");
+    if (!contype)
+        return;
+    unsigned flags = 0;
+    if (jtrue(con, "skip_validation"))
+        flags |= LINT_F_NOT_VALID;
+    if (jis_string(jget(con, "indexname")))
+        flags |= LINT_F_USING_INDEX;
+    int kind = 0;
+    if (strcmp(contype, "CONSTR_FOREIGN") == 0)
+        kind = LINT_ACT_ADD_FOREIGN_KEY;
+    else if (strcmp(contype, "CONSTR_CHECK") == 0)
+        kind = LINT_ACT_ADD_CHECK;
+    else if (strcmp(contype, "CONSTR_UNIQUE") == 0)
+        kind = LINT_ACT_ADD_UNIQUE;
+    else if (strcmp(contype, "CONSTR_PRIMARY") == 0)
+        kind = LINT_ACT_ADD_PRIMARY_KEY;
+    if (kind)
+        add(r, kind, flags, relation, jstr(r, con, "conname"));
+}
+
+/* [schema, name] from a DropStmt object: {"List":{"items":[String...]}}. */
+static void drop_object_name(pg_reader *r, span object, const char **schema, const char **name)
+{
+    span items = jget(jget(object, "List"), "items");
+    const char *pos = NULL;
+    span item, last = no_value, before = no_value;
+    while (jnext(items, &pos, &item)) {
+        before = last;
+        last = item;
+    }
+    *schema = NULL;
+    if (last.n == 0) {
+        *name = jstr(r, jget(object, "String"), "sval");
+        return;
+    }
+    *name = jstr(r, jget(last, "String"), "sval");
+    if (before.n)
+        *schema = jstr(r, jget(before, "String"), "sval");
+}
+
+static void drop(pg_reader *r, span body)
+{
+    unsigned flags = jtrue(body, "missing_ok") ? LINT_F_IF_EXISTS : 0;
+    bool concurrent = jtrue(body, "concurrent");
+    int kind = LINT_ACT_OTHER_DDL;
+    if (jis(body, "removeType", "OBJECT_TABLE")) {
+        kind = LINT_ACT_DROP_TABLE;
+        flags |= LINT_F_LOCKS_TABLE;
+    } else if (jis(body, "removeType", "OBJECT_INDEX")) {
+        kind = LINT_ACT_DROP_INDEX;
+        flags |= concurrent ? LINT_F_CONCURRENT : LINT_F_LOCKS_TABLE;
+    } else if (jis(body, "removeType", "OBJECT_SCHEMA")) {
+        kind = LINT_ACT_DROP_SCHEMA;
+    }
+    if (kind == LINT_ACT_OTHER_DDL) {
+        add(r, kind, 0, no_value, NULL);
+        return;
+    }
+    const char *pos = NULL;
+    span object, objects = jget(body, "objects");
+    while (jnext(objects, &pos, &object)) {
+        const char *schema, *name;
+        drop_object_name(r, object, &schema, &name);
+        if (r->nomem)
+            return;
+        lint_action *a;
+        if (kind == LINT_ACT_DROP_TABLE)
+            a = lint_stmt_add_action(r->st, kind, flags, schema, name, NULL);
+        else
+            a = lint_stmt_add_action(r->st, kind, flags, schema, NULL, name);
+        if (!a) {
+            r->nomem = 1;
+            return;
+        }
+    }
+}
+
+static void each_relation(pg_reader *r, span list, const char *wrapper, int kind, unsigned flags)
+{
+    const char *pos = NULL;
+    span item;
+    while (jnext(list, &pos, &item)) {
+        span rel = jget(item, wrapper);
+        if (strcmp(wrapper, "VacuumRelation") == 0)
+            rel = jget(rel, "relation");
+        add(r, kind, flags, rel, NULL);
+    }
+}
+
+static bool has_option(span options, const char *option)
+{
+    const char *pos = NULL;
+    span item;
+    while (jnext(options, &pos, &item)) {
+        if (jis(jget(item, "DefElem"), "defname", option))
+            return true;
+    }
+    return false;
+}
+
+static void role(pg_reader *r, span body)
+{
+    const char *pos = NULL;
+    span item, options = jget(body, "options");
+    while (jnext(options, &pos, &item)) {
+        span def = jget(item, "DefElem");
+        if (jis(def, "defname", "password") && jget(jget(def, "arg"), "String").n) {
+            add(r, LINT_ACT_PASSWORD_LITERAL, 0, no_value, NULL);
+            return;
+        }
+    }
+}
+
+static void set_variable(pg_reader *r, span body)
+{
+    if (!jis(body, "name", "lock_timeout"))
+        return;
+    unsigned flags = 0;
+    if (!jis(body, "kind", "VAR_SET_VALUE")) {
+        flags |= LINT_F_TIMEOUT_OFF;
+    } else {
+        span value = jget(jfirst(jget(body, "args")), "A_Const");
+        span ival = jget(value, "ival");
+        /* An omitted ival is 0 in libpg_query's JSON. */
+        if (jis(jget(value, "sval"), "sval", "0") || (ival.n && !jget(ival, "ival").n))
+            flags |= LINT_F_TIMEOUT_OFF;
+    }
+    add(r, LINT_ACT_SET_LOCK_TIMEOUT, flags, no_value, NULL);
+}
+
+/* Describes one parsed statement (its node type and body) as actions. */
+static void read_node(pg_reader *r, const char *type, span body)
+{
+    span relation = jget(body, "relation");
+    if (strcmp(type, "CreateStmt") == 0) {
+        add(r, LINT_ACT_CREATE_TABLE, 0, relation, NULL);
+    } else if (strcmp(type, "CreateTableAsStmt") == 0) {
+        span into = jget(jget(body, "into"), "rel");
+        if (jis(body, "objtype", "OBJECT_MATVIEW"))
+            add(r, LINT_ACT_OTHER_DDL, 0, no_value, NULL);
+        else
+            add(r, LINT_ACT_CREATE_TABLE, 0, into, NULL);
+    } else if (strcmp(type, "RenameStmt") == 0) {
+        if (jis(body, "renameType", "OBJECT_TABLE")) {
+            add(r, LINT_ACT_RENAME_TABLE, LINT_F_LOCKS_TABLE, relation, jstr(r, body, "newname"));
+        } else if (jis(body, "renameType", "OBJECT_COLUMN") &&
+                   jis(body, "relationType", "OBJECT_TABLE")) {
+            lint_action *a = add(r, LINT_ACT_RENAME_COLUMN, LINT_F_LOCKS_TABLE, relation,
+                                 jstr(r, body, "subname"));
+            const char *new_name = jstr(r, body, "newname");
+            if (a && new_name) {
+                a->new_name = strdup(new_name);
+                if (!a->new_name)
+                    r->nomem = 1;
+            }
+        } else {
+            add(r, LINT_ACT_OTHER_DDL, 0, no_value, NULL);
+        }
+    } else if (strcmp(type, "IndexStmt") == 0) {
+        add(r, LINT_ACT_CREATE_INDEX, jtrue(body, "concurrent") ? LINT_F_CONCURRENT : 0, relation,
+            jstr(r, body, "idxname"));
+    } else if (strcmp(type, "DropStmt") == 0) {
+        drop(r, body);
+    } else if (strcmp(type, "DropdbStmt") == 0) {
+        add(r, LINT_ACT_DROP_DATABASE, 0, no_value, jstr(r, body, "dbname"));
+    } else if (strcmp(type, "CreateSchemaStmt") == 0) {
+        add(r, LINT_ACT_CREATE_SCHEMA, 0, no_value, jstr(r, body, "schemaname"));
+    } else if (strcmp(type, "TruncateStmt") == 0) {
+        each_relation(r, jget(body, "relations"), "RangeVar", LINT_ACT_TRUNCATE,
+                      LINT_F_LOCKS_TABLE);
+    } else if (strcmp(type, "DeleteStmt") == 0 || strcmp(type, "UpdateStmt") == 0) {
+        unsigned flags = jget(body, "whereClause").n ? LINT_F_WHERE : 0;
+        add(r, type[0] == 'D' ? LINT_ACT_DELETE : LINT_ACT_UPDATE, flags, relation, NULL);
+    } else if (strcmp(type, "InsertStmt") == 0 || strcmp(type, "MergeStmt") == 0) {
+        add(r, LINT_ACT_INSERT, 0, relation, NULL);
+    } else if (strcmp(type, "VacuumStmt") == 0) {
+        if (jtrue(body, "is_vacuumcmd") && has_option(jget(body, "options"), "full")) {
+            span rels = jget(body, "rels");
+            if (jfirst(rels).n == 0)
+                add(r, LINT_ACT_VACUUM_FULL, LINT_F_LOCKS_TABLE, no_value, NULL);
+            else
+                each_relation(r, rels, "VacuumRelation", LINT_ACT_VACUUM_FULL, LINT_F_LOCKS_TABLE);
+        }
+    } else if (strcmp(type, "ClusterStmt") == 0) {
+        add(r, LINT_ACT_CLUSTER, LINT_F_LOCKS_TABLE, relation, NULL);
+    } else if (strcmp(type, "ReindexStmt") == 0) {
+        bool concurrent = has_option(jget(body, "params"), "concurrently");
+        add(r, LINT_ACT_REINDEX, concurrent ? LINT_F_CONCURRENT : 0, relation, NULL);
+    } else if (strcmp(type, "VariableSetStmt") == 0) {
+        set_variable(r, body);
+    } else if (strcmp(type, "TransactionStmt") == 0) {
+        if (jis(body, "kind", "TRANS_STMT_BEGIN") || jis(body, "kind", "TRANS_STMT_START"))
+            add(r, LINT_ACT_BEGIN, 0, no_value, NULL);
+        else if (jis(body, "kind", "TRANS_STMT_COMMIT") || jis(body, "kind", "TRANS_STMT_ROLLBACK"))
+            add(r, LINT_ACT_COMMIT, 0, no_value, NULL);
+    } else if (strcmp(type, "CreateRoleStmt") == 0 || strcmp(type, "AlterRoleStmt") == 0) {
+        role(r, body);
+        add(r, LINT_ACT_OTHER_DDL, 0, no_value, NULL);
+    } else if (!in_list(not_ddl, type)) {
+        add(r, LINT_ACT_OTHER_DDL, 0, no_value, NULL);
+    }
+}
+
+/* Bulk statements: only the relation (and WHERE) are needed, read in one
+ * pass over the node's members. */
 static void read_shallow(pg_reader *r, const char *type, span body)
 {
     const char *p = body.p + 1, *end = body.p + body.n;
-    span key, value;
-    json_t *relation = NULL;
+    span key, value, relation = no_value;
     unsigned flags = 0;
     while (next_member(&p, end, &key, &value)) {
-        if (span_is(key, "relation") && !relation)
-            relation = json_loadb(value.p, value.n, 0, NULL);
+        if (span_is(key, "relation") && relation.n == 0)
+            relation = value;
         else if (span_is(key, "whereClause"))
             flags |= LINT_F_WHERE;
     }
@@ -558,49 +733,44 @@ static void read_shallow(pg_reader *r, const char *type, span body)
     if (kind == LINT_ACT_CREATE_TABLE || kind == LINT_ACT_INSERT)
         flags = 0;
     add(r, kind, flags, relation, NULL);
-    json_decref(relation);
 }
 
-/* CREATE INDEX: only the relation, the name and CONCURRENTLY are read, so
- * the column and expression lists (most of the node) are skimmed past; the
- * index nodes were the second largest share of what jansson loaded. */
+/* CREATE INDEX: only the relation, the name and CONCURRENTLY are read; the
+ * column and expression lists (most of the node) are only skimmed past. */
 static void read_index(pg_reader *r, span body)
 {
     const char *p = body.p + 1, *end = body.p + body.n;
-    span key, value;
-    json_t *relation = NULL, *name = NULL;
+    span key, value, relation = no_value, name = no_value;
     unsigned flags = 0;
     while (next_member(&p, end, &key, &value)) {
-        if (span_is(key, "relation") && !relation)
-            relation = json_loadb(value.p, value.n, 0, NULL);
-        else if (span_is(key, "idxname") && !name)
-            name = json_loadb(value.p, value.n, JSON_DECODE_ANY, NULL);
+        if (span_is(key, "relation") && relation.n == 0)
+            relation = value;
+        else if (span_is(key, "idxname") && name.n == 0)
+            name = value;
         else if (span_is(key, "concurrent") && span_is(value, "true"))
             flags |= LINT_F_CONCURRENT;
     }
-    add(r, LINT_ACT_CREATE_INDEX, flags, relation, json_string_value(name));
-    json_decref(relation);
-    json_decref(name);
+    add(r, LINT_ACT_CREATE_INDEX, flags, relation, jstring(r, name));
 }
 
 /* Subcommands that take less than an ACCESS EXCLUSIVE lock; def is the
- * command's "def" node (NULL when it has none). */
-static bool weak_lock(const char *subtype, const json_t *def)
+ * command's "def" node (no_value when it has none). */
+static bool weak_lock(const char *subtype, span def)
 {
     if (strcmp(subtype, "AT_ValidateConstraint") == 0 || strcmp(subtype, "AT_SetStatistics") == 0 ||
         strcmp(subtype, "AT_ClusterOn") == 0 || strcmp(subtype, "AT_DropCluster") == 0)
         return true;
     if (strcmp(subtype, "AT_AddConstraint") == 0)
-        return jis(json_object_get(def, "Constraint"), "contype", "CONSTR_FOREIGN");
+        return jis(jget(def, "Constraint"), "contype", "CONSTR_FOREIGN");
     return false;
 }
 
-/* One {"AlterTableCmd": {...}} of an ALTER TABLE. Its "def" node is loaded
+/* One {"AlterTableCmd": {...}} of an ALTER TABLE. Its "def" node is read
  * only for ADD COLUMN and ADD CONSTRAINT, the two that rules look into. */
-static void alter_command(pg_reader *r, span cmd, const json_t *relation, bool *exclusive)
+static void alter_command(pg_reader *r, span cmd, span relation, bool *exclusive)
 {
     const char *p = cmd.p + 1, *end = cmd.p + cmd.n;
-    span key, value, subtype_text = {NULL, 0}, name_text = {NULL, 0}, def_text = {NULL, 0};
+    span key, value, subtype_text = no_value, name_text = no_value, def = no_value;
     unsigned if_exists = 0;
     while (next_member(&p, end, &key, &value)) {
         if (span_is(key, "subtype"))
@@ -608,7 +778,7 @@ static void alter_command(pg_reader *r, span cmd, const json_t *relation, bool *
         else if (span_is(key, "name"))
             name_text = value;
         else if (span_is(key, "def"))
-            def_text = value;
+            def = value;
         else if (span_is(key, "missing_ok") && span_is(value, "true"))
             if_exists = LINT_F_IF_EXISTS;
     }
@@ -620,22 +790,16 @@ static void alter_command(pg_reader *r, span cmd, const json_t *relation, bool *
     subtype[subtype_text.n - 2] = '\0';
     bool add_column = strcmp(subtype, "AT_AddColumn") == 0;
     bool add_con = strcmp(subtype, "AT_AddConstraint") == 0;
-    json_t *def = NULL, *name_json = NULL;
-    if ((add_column || add_con) && def_text.p &&
-        !(def = json_loadb(def_text.p, def_text.n, 0, NULL))) {
-        r->nomem = 1;
-        return;
-    }
-    if (name_text.p)
-        name_json = json_loadb(name_text.p, name_text.n, JSON_DECODE_ANY, NULL);
-    const char *name = json_string_value(name_json);
+    if (!add_column && !add_con)
+        def = no_value;
+    const char *name = jstring(r, name_text);
     if (!weak_lock(subtype, def))
         *exclusive = true;
     if (add_column) {
-        const json_t *coldef = json_object_get(def, "ColumnDef");
+        span coldef = jget(def, "ColumnDef");
         unsigned flags = 0;
         size_t at_column = r->st->nactions;
-        if (add(r, LINT_ACT_ADD_COLUMN, 0, relation, jstr(coldef, "colname"))) {
+        if (add(r, LINT_ACT_ADD_COLUMN, 0, relation, jstr(r, coldef, "colname"))) {
             column_constraints(r, coldef, relation, &flags);
             r->st->actions[at_column].flags |= flags;
         }
@@ -646,43 +810,38 @@ static void alter_command(pg_reader *r, span cmd, const json_t *relation, bool *
     } else if (strcmp(subtype, "AT_SetNotNull") == 0) {
         add(r, LINT_ACT_SET_NOT_NULL, 0, relation, name);
     } else if (add_con) {
-        add_constraint(r, json_object_get(def, "Constraint"), relation);
+        add_constraint(r, jget(def, "Constraint"), relation);
     } else if (strcmp(subtype, "AT_DropConstraint") == 0) {
         size_t n = name ? strlen(name) : 0;
         if (n > 5 && strcmp(name + n - 5, "_pkey") == 0)
             add(r, LINT_ACT_DROP_PRIMARY_KEY, 0, relation, name);
     }
-    json_decref(def);
-    json_decref(name_json);
 }
 
-/* ALTER TABLE, skimmed: loading the whole node with jansson (column types,
- * expressions of every subcommand) was most of what lint spent on it. */
+/* ALTER TABLE: the relation, the object type and each subcommand. */
 static void read_alter_table(pg_reader *r, span body)
 {
     const char *p = body.p + 1, *end = body.p + body.n;
-    span key, value, cmds = {NULL, 0};
-    json_t *relation = NULL;
+    span key, value, cmds = no_value, relation = no_value;
     bool table = true;
     while (next_member(&p, end, &key, &value)) {
-        if (span_is(key, "relation") && !relation)
-            relation = json_loadb(value.p, value.n, 0, NULL);
+        if (span_is(key, "relation") && relation.n == 0)
+            relation = value;
         else if (span_is(key, "cmds"))
             cmds = value;
         else if (span_is(key, "objtype"))
             table = span_is(value, "\"OBJECT_TABLE\"");
     }
     if (!table) {
-        add(r, LINT_ACT_OTHER_DDL, 0, NULL, NULL);
-        json_decref(relation);
+        add(r, LINT_ACT_OTHER_DDL, 0, no_value, NULL);
         return;
     }
     size_t at_alter = r->st->nactions;
     bool exclusive = false;
-    if (add(r, LINT_ACT_ALTER_TABLE, 0, relation, NULL) && cmds.p && cmds.p[0] == '[') {
-        const char *c = cmds.p + 1, *cend = cmds.p + cmds.n;
+    if (add(r, LINT_ACT_ALTER_TABLE, 0, relation, NULL) && cmds.n && cmds.p[0] == '[') {
+        const char *c = NULL;
         span item;
-        while (!r->nomem && next_member(&c, cend, NULL, &item)) {
+        while (!r->nomem && jnext(cmds, &c, &item)) {
             const char *q = item.p + 1;
             span wrapper, cmd;
             if (item.p[0] == '{' && next_member(&q, item.p + item.n, &wrapper, &cmd) &&
@@ -692,7 +851,6 @@ static void read_alter_table(pg_reader *r, span body)
         if (exclusive && !r->nomem)
             r->st->actions[at_alter].flags |= LINT_F_LOCKS_TABLE;
     }
-    json_decref(relation);
 }
 
 /* Statement types that carry nothing a rule reads beyond their type. */
@@ -725,16 +883,10 @@ static void read_statement(pg_reader *r, span type_key, span body)
     }
     if (in_list(type_only, type)) {
         if (!in_list(not_ddl, type))
-            add(r, LINT_ACT_OTHER_DDL, 0, NULL, NULL);
+            add(r, LINT_ACT_OTHER_DDL, 0, no_value, NULL);
         return;
     }
-    json_t *node = json_loadb(body.p, body.n, 0, NULL);
-    if (!node) {
-        r->nomem = 1;
-        return;
-    }
-    read_node(r, type, node);
-    json_decref(node);
+    read_node(r, type, body);
 }
 
 /* Adds the statements of a parse tree; base is where the parsed text starts
@@ -789,8 +941,9 @@ static int add_tree(lint_stmts *out, const char *tree, size_t base, size_t text_
         }
         if (!type.p || body.n == 0 || body.p[0] != '{')
             continue;
-        pg_reader r = {st, 0};
+        pg_reader r = {st, 0, NULL, 0, 0};
         read_statement(&r, type, body);
+        reader_release(&r);
         if (r.nomem)
             return DBSHIFT_ENOMEM;
     }
