@@ -1,7 +1,8 @@
 /*
  * split.c - the dialect dispatcher behind sql_split_text and the bookkeeping
  * every splitter shares: appending statements with their line and column,
- * and reporting where an unterminated string, identifier or comment began.
+ * reporting where an unterminated string, identifier or comment began, and
+ * skipping the quoted tokens and comments the dialects read alike.
  */
 #include "sql/split_internal.h"
 
@@ -86,6 +87,63 @@ int sql_split_unterminated(dbshift_error *err, const char *text, size_t offset, 
         err_hint(err, "add the closing %s", closer);
     }
     return DBSHIFT_EPARSE;
+}
+
+#define O SQL_CC_OTHER
+#define S SQL_CC_SPACE
+#define W SQL_CC_WORD
+#define W16 W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W
+/* Rows of 16 bytes; clang-format would put one entry a line. */
+// clang-format off
+const unsigned char sql_split_char_class[256] = {
+    /* 0x00 */ O, O, O, O, O, O, O, O, O, S, S, S, S, S, O, O,
+    /* 0x10 */ O, O, O, O, O, O, O, O, O, O, O, O, O, O, O, O,
+    /* 0x20 */ S, O, SQL_CC_DQUOTE, SQL_CC_HASH, W, O, O, SQL_CC_QUOTE,
+               O, O, O, O, O, SQL_CC_MINUS, O, SQL_CC_SLASH,
+    /* 0x30 */ W, W, W, W, W, W, W, W, W, W, O, SQL_CC_SEMI, O, O, O, O,
+    /* 0x40 */ O, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W,
+    /* 0x50 */ W, W, W, W, W, W, W, W, W, W, W, SQL_CC_LBRACKET, O, O, O, W,
+    /* 0x60 */ SQL_CC_BACKTICK, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W,
+    /* 0x70 */ W, W, W, W, W, W, W, W, W, W, W, O, O, O, O, O,
+    /* 0x80 */ W16, W16, W16, W16, W16, W16, W16, W16,
+};
+// clang-format on
+#undef O
+#undef S
+#undef W
+#undef W16
+
+size_t sql_split_skip_quoted(const char *s, size_t len, size_t i, char quote, bool backslash)
+{
+    for (i++; i < len; i++) {
+        if (backslash && s[i] == '\\') {
+            i++;
+            continue;
+        }
+        if (s[i] != quote)
+            continue;
+        if (i + 1 < len && s[i + 1] == quote) {
+            i++;
+            continue;
+        }
+        return i + 1;
+    }
+    return 0;
+}
+
+size_t sql_split_skip_line(const char *s, size_t len, size_t i)
+{
+    const char *nl = memchr(s + i, '\n', len - i);
+    return nl ? (size_t)(nl - s) + 1 : len;
+}
+
+size_t sql_split_skip_block_comment(const char *s, size_t len, size_t i)
+{
+    for (size_t end = i + 2; end + 1 < len; end++) {
+        if (s[end] == '*' && s[end + 1] == '/')
+            return end + 2;
+    }
+    return 0;
 }
 
 int sql_split_text(sql_split *out, const char *text, size_t len, int dialect, dbshift_error *err)

@@ -25,165 +25,6 @@
 #include <string.h>
 #include <strings.h>
 
-enum char_class {
-    CC_OTHER,
-    CC_SPACE,
-    CC_WORD,
-    CC_MINUS,
-    CC_SLASH,
-    CC_HASH,
-    CC_QUOTE,
-    CC_DQUOTE,
-    CC_BACKTICK,
-};
-
-#define O CC_OTHER
-#define S CC_SPACE
-#define W CC_WORD
-#define W16 W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W
-static const unsigned char char_class[256] = {
-    /* 0x00 */ O,
-    O,
-    O,
-    O,
-    O,
-    O,
-    O,
-    O,
-    O,
-    S,
-    S,
-    S,
-    S,
-    S,
-    O,
-    O,
-    /* 0x10 */ O,
-    O,
-    O,
-    O,
-    O,
-    O,
-    O,
-    O,
-    O,
-    O,
-    O,
-    O,
-    O,
-    O,
-    O,
-    O,
-    /* 0x20 */ S,
-    O,
-    CC_DQUOTE,
-    CC_HASH,
-    W,
-    O,
-    O,
-    CC_QUOTE,
-    O,
-    O,
-    O,
-    O,
-    O,
-    CC_MINUS,
-    O,
-    CC_SLASH,
-    /* 0x30 */ W,
-    W,
-    W,
-    W,
-    W,
-    W,
-    W,
-    W,
-    W,
-    W,
-    O,
-    O,
-    O,
-    O,
-    O,
-    O,
-    /* 0x40 */ O,
-    W,
-    W,
-    W,
-    W,
-    W,
-    W,
-    W,
-    W,
-    W,
-    W,
-    W,
-    W,
-    W,
-    W,
-    W,
-    /* 0x50 */ W,
-    W,
-    W,
-    W,
-    W,
-    W,
-    W,
-    W,
-    W,
-    W,
-    W,
-    O,
-    O,
-    O,
-    O,
-    W,
-    /* 0x60 */ CC_BACKTICK,
-    W,
-    W,
-    W,
-    W,
-    W,
-    W,
-    W,
-    W,
-    W,
-    W,
-    W,
-    W,
-    W,
-    W,
-    W,
-    /* 0x70 */ W,
-    W,
-    W,
-    W,
-    W,
-    W,
-    W,
-    W,
-    W,
-    W,
-    W,
-    O,
-    O,
-    O,
-    O,
-    O,
-    /* 0x80 */ W16,
-    W16,
-    W16,
-    W16,
-    W16,
-    W16,
-    W16,
-    W16,
-};
-#undef O
-#undef S
-#undef W
-#undef W16
-
 enum token {
     TK_SPACE,
     TK_SIGNIFICANT,
@@ -209,68 +50,44 @@ static bool at_delimiter(const lexer *lx, size_t i)
     return strncasecmp(lx->s + i, lx->delimiter, lx->delimiter_len) == 0;
 }
 
-/* Offset after the closing quote of a string or identifier opening at s[i]:
- * a doubled quote stands for itself and, in strings, a backslash escapes the
- * next byte. 0 when the text ends first. */
-static size_t skip_quoted(const char *s, size_t len, size_t i, char quote, bool backslash)
-{
-    for (i++; i < len; i++) {
-        if (backslash && s[i] == '\\') {
-            i++;
-            continue;
-        }
-        if (s[i] != quote)
-            continue;
-        if (i + 1 < len && s[i + 1] == quote) {
-            i++;
-            continue;
-        }
-        return i + 1;
-    }
-    return 0;
-}
-
 static enum token next_token(const lexer *lx, size_t *pos, const char **what, const char **closer)
 {
     const char *s = lx->s;
     size_t len = lx->len;
     size_t i = *pos;
     size_t end = 0;
-    switch ((enum char_class)char_class[(unsigned char)s[i]]) {
-    case CC_SPACE:
-        for (i++; i < len && char_class[(unsigned char)s[i]] == CC_SPACE; i++)
+    switch ((enum sql_char_class)sql_split_char_class[(unsigned char)s[i]]) {
+    case SQL_CC_SPACE:
+        for (i++; i < len && sql_split_char_class[(unsigned char)s[i]] == SQL_CC_SPACE; i++)
             ;
         *pos = i;
         return TK_SPACE;
-    case CC_WORD:
+    case SQL_CC_WORD:
         /* The client matches the delimiter inside words too ("END$$"). */
-        for (i++; i < len && char_class[(unsigned char)s[i]] == CC_WORD && !at_delimiter(lx, i);
+        for (i++; i < len && sql_split_char_class[(unsigned char)s[i]] == SQL_CC_WORD &&
+                  !at_delimiter(lx, i);
              i++)
             ;
         *pos = i;
         return TK_SIGNIFICANT;
-    case CC_MINUS:
+    case SQL_CC_MINUS:
         if (i + 1 < len && s[i + 1] == '-' && (i + 2 == len || (unsigned char)s[i + 2] <= ' ')) {
-            const char *nl = memchr(s + i, '\n', len - i);
-            *pos = nl ? (size_t)(nl - s) + 1 : len;
+            *pos = sql_split_skip_line(s, len, i);
             return TK_SPACE;
         }
         *pos = i + 1;
         return TK_SIGNIFICANT;
-    case CC_HASH: {
-        const char *nl = memchr(s + i, '\n', len - i);
-        *pos = nl ? (size_t)(nl - s) + 1 : len;
+    case SQL_CC_HASH:
+        *pos = sql_split_skip_line(s, len, i);
         return TK_SPACE;
-    }
-    case CC_SLASH:
+    case SQL_CC_SLASH:
         if (i + 1 < len && s[i + 1] == '*') {
             bool executable = i + 2 < len && (s[i + 2] == '!' ||
                                               (s[i + 2] == 'M' && i + 3 < len && s[i + 3] == '!'));
-            for (end = i + 2; end + 1 < len; end++) {
-                if (s[end] == '*' && s[end + 1] == '/') {
-                    *pos = end + 2;
-                    return executable ? TK_SIGNIFICANT : TK_SPACE;
-                }
+            end = sql_split_skip_block_comment(s, len, i);
+            if (end) {
+                *pos = end;
+                return executable ? TK_SIGNIFICANT : TK_SPACE;
             }
             *what = executable ? "executable comment" : "comment";
             *closer = "*/";
@@ -278,22 +95,24 @@ static enum token next_token(const lexer *lx, size_t *pos, const char **what, co
         }
         *pos = i + 1;
         return TK_SIGNIFICANT;
-    case CC_QUOTE:
+    case SQL_CC_QUOTE:
         *what = "string literal";
         *closer = "'";
-        end = skip_quoted(s, len, i, '\'', true);
+        end = sql_split_skip_quoted(s, len, i, '\'', true);
         break;
-    case CC_DQUOTE:
+    case SQL_CC_DQUOTE:
         *what = "string literal";
         *closer = "\"";
-        end = skip_quoted(s, len, i, '"', true);
+        end = sql_split_skip_quoted(s, len, i, '"', true);
         break;
-    case CC_BACKTICK:
+    case SQL_CC_BACKTICK:
         *what = "quoted identifier";
         *closer = "`";
-        end = skip_quoted(s, len, i, '`', false);
+        end = sql_split_skip_quoted(s, len, i, '`', false);
         break;
-    case CC_OTHER:
+    case SQL_CC_LBRACKET: /* [...] quotes only in SQLite */
+    case SQL_CC_SEMI:     /* ends a statement only as the delimiter */
+    case SQL_CC_OTHER:
     default:
         *pos = i + 1;
         return TK_SIGNIFICANT;

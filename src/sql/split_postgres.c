@@ -49,27 +49,6 @@ static bool is_ident_char(unsigned char c)
     return is_ident_start(c) || (c >= '0' && c <= '9') || c == '$';
 }
 
-/* Offset after the closing quote of a quoted token opening at s[i]; a doubled
- * quote stands for itself, and with backslash (E'...') a backslash escapes
- * the next byte. 0 when the text ends first. */
-static size_t skip_quoted(const char *s, size_t len, size_t i, char quote, bool backslash)
-{
-    for (i++; i < len; i++) {
-        if (backslash && s[i] == '\\') {
-            i++;
-            continue;
-        }
-        if (s[i] != quote)
-            continue;
-        if (i + 1 < len && s[i + 1] == quote) {
-            i++;
-            continue;
-        }
-        return i + 1;
-    }
-    return 0;
-}
-
 /* A dollar quote opening at s[i] ($$ or $tag$): offset after its closing
  * tag, 0 when unterminated; *is_quote is false when s[i] starts no dollar
  * quote (a parameter $1, or a lone $). */
@@ -138,7 +117,7 @@ static enum pg_token next_token(const char *s, size_t len, size_t *pos, const ch
         if (i - *pos == 1 && (c == 'e' || c == 'E') && i < len && s[i] == '\'') {
             *what = "string literal";
             *closer = "'";
-            end = skip_quoted(s, len, i, '\'', true);
+            end = sql_split_skip_quoted(s, len, i, '\'', true);
             if (!end)
                 return PT_UNTERMINATED;
             *pos = end;
@@ -154,12 +133,12 @@ static enum pg_token next_token(const char *s, size_t len, size_t *pos, const ch
     case '\'':
         *what = "string literal";
         *closer = "'";
-        end = skip_quoted(s, len, i, '\'', false);
+        end = sql_split_skip_quoted(s, len, i, '\'', false);
         break;
     case '"':
         *what = "quoted identifier";
         *closer = "\"";
-        end = skip_quoted(s, len, i, '"', false);
+        end = sql_split_skip_quoted(s, len, i, '"', false);
         break;
     case '$': {
         bool is_quote;

@@ -2,7 +2,8 @@
  * split_sqlite.c - splits SQLite text into statements with a table-driven
  * lexer, the way SQLite's own complete.c decides where a statement ends.
  *
- * Two tables drive it. char_class maps every byte to a class, which picks how
+ * Two tables drive it. sql_split_char_class (split.c, shared with the MySQL
+ * lexer) maps every byte to a class, which picks how
  * the lexer reads one token: whitespace, "-- line" and "/ * block * /"
  * comments (skipped), '...' strings with '' escapes, "...", `...` (doubled
  * quote escapes) and [...] identifiers, words (letters, digits, _, $ and
@@ -37,166 +38,6 @@
 
 #include <string.h>
 #include <strings.h>
-
-enum char_class {
-    CC_OTHER,
-    CC_SPACE,
-    CC_WORD,
-    CC_MINUS,
-    CC_SLASH,
-    CC_QUOTE,
-    CC_DQUOTE,
-    CC_BACKTICK,
-    CC_LBRACKET,
-    CC_SEMI,
-};
-
-#define O CC_OTHER
-#define S CC_SPACE
-#define W CC_WORD
-#define W16 W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W
-static const unsigned char char_class[256] = {
-    /* 0x00 */ O,
-    O,
-    O,
-    O,
-    O,
-    O,
-    O,
-    O,
-    O,
-    S,
-    S,
-    S,
-    S,
-    S,
-    O,
-    O,
-    /* 0x10 */ O,
-    O,
-    O,
-    O,
-    O,
-    O,
-    O,
-    O,
-    O,
-    O,
-    O,
-    O,
-    O,
-    O,
-    O,
-    O,
-    /* 0x20 */ S,
-    O,
-    CC_DQUOTE,
-    O,
-    W,
-    O,
-    O,
-    CC_QUOTE,
-    O,
-    O,
-    O,
-    O,
-    O,
-    CC_MINUS,
-    O,
-    CC_SLASH,
-    /* 0x30 */ W,
-    W,
-    W,
-    W,
-    W,
-    W,
-    W,
-    W,
-    W,
-    W,
-    O,
-    CC_SEMI,
-    O,
-    O,
-    O,
-    O,
-    /* 0x40 */ O,
-    W,
-    W,
-    W,
-    W,
-    W,
-    W,
-    W,
-    W,
-    W,
-    W,
-    W,
-    W,
-    W,
-    W,
-    W,
-    /* 0x50 */ W,
-    W,
-    W,
-    W,
-    W,
-    W,
-    W,
-    W,
-    W,
-    W,
-    W,
-    CC_LBRACKET,
-    O,
-    O,
-    O,
-    W,
-    /* 0x60 */ CC_BACKTICK,
-    W,
-    W,
-    W,
-    W,
-    W,
-    W,
-    W,
-    W,
-    W,
-    W,
-    W,
-    W,
-    W,
-    W,
-    W,
-    /* 0x70 */ W,
-    W,
-    W,
-    W,
-    W,
-    W,
-    W,
-    W,
-    W,
-    W,
-    W,
-    O,
-    O,
-    O,
-    O,
-    O,
-    /* 0x80 */ W16,
-    W16,
-    W16,
-    W16,
-    W16,
-    W16,
-    W16,
-    W16,
-};
-#undef O
-#undef S
-#undef W
-#undef W16
 
 /* Significant tokens, the columns of the state machine. */
 enum token {
@@ -259,23 +100,6 @@ static enum token keyword(const char *word, size_t n)
     }
 }
 
-/* Finds the quote that closes a quoted token opening at s[i] where a doubled
- * quote stands for itself; returns the offset after it, or 0 when the text
- * ends first (0 can never be a real end: the opening quote is there). */
-static size_t skip_quoted(const char *s, size_t len, size_t i, char quote)
-{
-    for (i++; i < len; i++) {
-        if (s[i] != quote)
-            continue;
-        if (i + 1 < len && s[i + 1] == quote) {
-            i++;
-            continue;
-        }
-        return i + 1;
-    }
-    return 0;
-}
-
 /* Reads one token at s[*pos], advancing *pos past it. For an unterminated
  * construct *what and *closer describe it for the error message. */
 static enum token next_token(const char *s, size_t len, size_t *pos, const char **what,
@@ -283,33 +107,31 @@ static enum token next_token(const char *s, size_t len, size_t *pos, const char 
 {
     size_t i = *pos;
     size_t end;
-    switch ((enum char_class)char_class[(unsigned char)s[i]]) {
-    case CC_SPACE:
-        for (i++; i < len && char_class[(unsigned char)s[i]] == CC_SPACE; i++)
+    switch ((enum sql_char_class)sql_split_char_class[(unsigned char)s[i]]) {
+    case SQL_CC_SPACE:
+        for (i++; i < len && sql_split_char_class[(unsigned char)s[i]] == SQL_CC_SPACE; i++)
             ;
         *pos = i;
         return TK_SPACE;
-    case CC_WORD:
-        for (i++; i < len && char_class[(unsigned char)s[i]] == CC_WORD; i++)
+    case SQL_CC_WORD:
+        for (i++; i < len && sql_split_char_class[(unsigned char)s[i]] == SQL_CC_WORD; i++)
             ;
         end = *pos;
         *pos = i;
         return keyword(s + end, i - end);
-    case CC_MINUS:
+    case SQL_CC_MINUS:
         if (i + 1 < len && s[i + 1] == '-') {
-            const char *nl = memchr(s + i, '\n', len - i);
-            *pos = nl ? (size_t)(nl - s) + 1 : len;
+            *pos = sql_split_skip_line(s, len, i);
             return TK_SPACE;
         }
         *pos = i + 1;
         return TK_OTHER;
-    case CC_SLASH:
+    case SQL_CC_SLASH:
         if (i + 1 < len && s[i + 1] == '*') {
-            for (end = i + 2; end + 1 < len; end++) {
-                if (s[end] == '*' && s[end + 1] == '/') {
-                    *pos = end + 2;
-                    return TK_SPACE;
-                }
+            end = sql_split_skip_block_comment(s, len, i);
+            if (end) {
+                *pos = end;
+                return TK_SPACE;
             }
             *what = "comment";
             *closer = "*/";
@@ -317,32 +139,33 @@ static enum token next_token(const char *s, size_t len, size_t *pos, const char 
         }
         *pos = i + 1;
         return TK_OTHER;
-    case CC_QUOTE:
+    case SQL_CC_QUOTE:
         *what = "string literal";
         *closer = "'";
-        end = skip_quoted(s, len, i, '\'');
+        end = sql_split_skip_quoted(s, len, i, '\'', false);
         break;
-    case CC_DQUOTE:
+    case SQL_CC_DQUOTE:
         *what = "quoted identifier";
         *closer = "\"";
-        end = skip_quoted(s, len, i, '"');
+        end = sql_split_skip_quoted(s, len, i, '"', false);
         break;
-    case CC_BACKTICK:
+    case SQL_CC_BACKTICK:
         *what = "quoted identifier";
         *closer = "`";
-        end = skip_quoted(s, len, i, '`');
+        end = sql_split_skip_quoted(s, len, i, '`', false);
         break;
-    case CC_LBRACKET: {
+    case SQL_CC_LBRACKET: {
         const char *close = memchr(s + i, ']', len - i);
         *what = "bracketed identifier";
         *closer = "]";
         end = close ? (size_t)(close - s) + 1 : 0;
         break;
     }
-    case CC_SEMI:
+    case SQL_CC_SEMI:
         *pos = i + 1;
         return TK_SEMI;
-    case CC_OTHER:
+    case SQL_CC_HASH: /* a comment only in MySQL */
+    case SQL_CC_OTHER:
     default:
         *pos = i + 1;
         return TK_OTHER;
