@@ -359,29 +359,39 @@ static int file_line(const lint_ctx *c, int line)
 /* The statement on one line, whitespace runs folded, cut at EXCERPT_MAX. */
 static char *make_excerpt(const char *text, size_t len)
 {
-    buf b = BUF_INIT;
+    /* Built on the stack and copied once: an excerpt is made for every
+     * object a migration creates, so growing a buffer byte by byte showed
+     * up in lint's time. A space and a byte may pass EXCERPT_MAX by one
+     * before the cut, and "..." follows it. */
+    char out[EXCERPT_MAX + 8];
+    size_t n = 0;
     bool space = false;
-    for (size_t i = 0; i < len && b.len < EXCERPT_MAX; i++) {
+    for (size_t i = 0; i < len && n < EXCERPT_MAX; i++) {
         unsigned char c = (unsigned char)text[i];
         if (isspace(c)) {
             space = true;
             continue;
         }
-        if (space && b.len > 0)
-            buf_addc(&b, ' ');
+        if (space && n > 0)
+            out[n++] = ' ';
         space = false;
-        buf_addc(&b, (char)c);
+        out[n++] = (char)c;
     }
-    if (b.len >= EXCERPT_MAX) {
+    if (n >= EXCERPT_MAX) {
         /* Do not cut a UTF-8 sequence in half. */
-        while (b.len > 0 && ((unsigned char)b.ptr[b.len - 1] & 0xC0) == 0x80)
-            b.len--;
-        if (b.len > 0 && ((unsigned char)b.ptr[b.len - 1] & 0x80))
-            b.len--;
-        b.ptr[b.len] = '\0';
-        buf_adds(&b, "...");
+        while (n > 0 && ((unsigned char)out[n - 1] & 0xC0) == 0x80)
+            n--;
+        if (n > 0 && ((unsigned char)out[n - 1] & 0x80))
+            n--;
+        memcpy(out + n, "...", 3);
+        n += 3;
     }
-    return buf_detach(&b);
+    char *excerpt = malloc(n + 1);
+    if (excerpt) {
+        memcpy(excerpt, out, n);
+        excerpt[n] = '\0';
+    }
+    return excerpt;
 }
 
 static char *stmt_excerpt(const lint_ctx *c, const lint_stmt *st)

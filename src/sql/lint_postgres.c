@@ -19,6 +19,7 @@
 #include "util/err.h"
 
 #include <pg_query.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -144,13 +145,20 @@ static const char *skip_ws(const char *p, const char *end)
     return p;
 }
 
-/* p at '"': returns the position after the closing quote, or NULL. */
+/* p at '"': returns the position after the closing quote, or NULL. Escapes
+ * are rare in the tree, so the quote is looked for with memchr and only
+ * then checked for backslashes before it. */
 static const char *skip_string(const char *p, const char *end)
 {
-    for (p++; p < end; p++) {
-        if (*p == '\\')
-            p++;
-        else if (*p == '"')
+    const char *start = p + 1;
+    for (p = start; p < end; p++) {
+        p = memchr(p, '"', (size_t)(end - p));
+        if (!p)
+            return NULL;
+        size_t backslashes = 0;
+        while (p - backslashes > start && p[-1 - (ptrdiff_t)backslashes] == '\\')
+            backslashes++;
+        if (backslashes % 2 == 0)
             return p + 1;
     }
     return NULL;
@@ -169,19 +177,23 @@ static const char *skip_value(const char *p, const char *end)
             p++;
         return p;
     }
+    /* Brackets inside strings do not count, so strings are jumped over. */
     int depth = 0;
-    for (; p < end; p++) {
-        if (*p == '"') {
+    while (p < end) {
+        char c = *p;
+        if (c == '"') {
             p = skip_string(p, end);
             if (!p)
                 return NULL;
-            p--;
-        } else if (*p == '{' || *p == '[') {
+            continue;
+        }
+        if (c == '{' || c == '[') {
             depth++;
-        } else if (*p == '}' || *p == ']') {
+        } else if (c == '}' || c == ']') {
             if (--depth == 0)
                 return p + 1;
         }
+        p++;
     }
     return NULL;
 }
