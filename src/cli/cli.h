@@ -260,6 +260,28 @@ void cli_render_report_summary(struct cli_context *ctx, const dbshift_report *re
 int cli_finish_run(struct cli_context *ctx, dbshift *db, const dbshift_report *rep, int rc,
                    int direction, bool dry_run, bool rehearse);
 
+/* A library run (dbshift_down, dbshift_redo) as the commands without options
+ * of their own about opening the target call it. */
+typedef int cli_run_fn(dbshift_report **out, dbshift *db, const dbshift_run_options *opts);
+
+/*
+ * Opens the target, runs run with opts (keep_backups taken from the context)
+ * and finishes as cli_finish_run does, for `direction`. Returns the exit
+ * status.
+ */
+int cli_open_and_run(struct cli_context *ctx, dbshift_run_options *opts, cli_run_fn *run,
+                     int direction);
+
+/*
+ * For commands that mark one migration version by hand (baseline, resolve):
+ * opens the target and calls mark(db, version); prints {"database",
+ * json_key: version} in JSON, or "text_lead VERSION: text_tail" in text.
+ * Returns the exit status.
+ */
+int cli_mark_version(struct cli_context *ctx, const char *version,
+                     int (*mark)(dbshift *db, const char *version), const char *json_key,
+                     const char *text_lead, const char *text_tail);
+
 /* {"database", "problems": [{"version", "name", "file", "state", "message"}]}. */
 struct json_t *cli_json_problems(dbshift *db, const dbshift_problems *problems);
 /* One line per problem: state, version_name, message, file. */

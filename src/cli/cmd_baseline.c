@@ -5,12 +5,9 @@
  */
 #include "cli.h"
 
-#include <jansson.h>
-
 int cmd_baseline(int argc, const char **argv, struct cli_context *ctx)
 {
     const char *version = NULL;
-    dbshift *db = NULL;
     int npos;
     int rc;
     const struct cli_option options[] = {
@@ -31,24 +28,6 @@ int cmd_baseline(int argc, const char **argv, struct cli_context *ctx)
         return cli_usage_error(ctx, "baseline takes no arguments (use --version %s)", argv[1]);
     if (!version || !*version)
         return cli_usage_error(ctx, "baseline needs --version V");
-    rc = cli_open(&db, ctx, true);
-    if (rc)
-        return rc;
-    rc = dbshift_baseline(db, version);
-    if (rc < 0) {
-        rc = cli_fail(ctx, db, rc);
-        dbshift_free(db);
-        return rc;
-    }
-    if (ctx->format == CLI_FORMAT_JSON) {
-        json_t *doc = json_object();
-        json_object_set_new(doc, "database", json_string(cli_database(db)));
-        json_object_set_new(doc, "baseline", json_string(version));
-        rc = cli_print_json(doc);
-    } else {
-        printf("baseline at %s: every migration up to it is marked applied\n", version);
-        rc = CLI_EXIT_OK;
-    }
-    dbshift_free(db);
-    return rc;
+    return cli_mark_version(ctx, version, dbshift_baseline, "baseline", "baseline at",
+                            "every migration up to it is marked applied");
 }

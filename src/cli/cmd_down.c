@@ -11,8 +11,6 @@ int cmd_down(int argc, const char **argv, struct cli_context *ctx)
     const char *to = NULL;
     bool all = false;
     bool no_backup = false;
-    dbshift *db = NULL;
-    dbshift_report *rep = NULL;
     int npos;
     int rc;
 
@@ -46,14 +44,5 @@ int cmd_down(int argc, const char **argv, struct cli_context *ctx)
     opts.to_version = to;
     opts.all = all;
     opts.no_backup = no_backup;
-
-    rc = cli_open(&db, ctx, true);
-    if (rc)
-        return rc;
-    opts.keep_backups = ctx->keep_backups;
-    rc = dbshift_down(&rep, db, &opts);
-    rc = cli_finish_run(ctx, db, rep, rc, DBSHIFT_DOWN, opts.dry_run, false);
-    dbshift_report_free(rep);
-    dbshift_free(db);
-    return rc;
+    return cli_open_and_run(ctx, &opts, dbshift_down, DBSHIFT_DOWN);
 }

@@ -7,8 +7,6 @@
 int cmd_redo(int argc, const char **argv, struct cli_context *ctx)
 {
     dbshift_run_options opts;
-    dbshift *db = NULL;
-    dbshift_report *rep = NULL;
     int npos;
     int rc;
 
@@ -30,13 +28,5 @@ int cmd_redo(int argc, const char **argv, struct cli_context *ctx)
         return rc == CLI_PARSE_HELP ? CLI_EXIT_OK : CLI_EXIT_USAGE;
     if (npos > 0)
         return cli_usage_error(ctx, "redo takes no arguments");
-    rc = cli_open(&db, ctx, true);
-    if (rc)
-        return rc;
-    opts.keep_backups = ctx->keep_backups;
-    rc = dbshift_redo(&rep, db, &opts);
-    rc = cli_finish_run(ctx, db, rep, rc, DBSHIFT_UP, opts.dry_run, false);
-    dbshift_report_free(rep);
-    dbshift_free(db);
-    return rc;
+    return cli_open_and_run(ctx, &opts, dbshift_redo, DBSHIFT_UP);
 }

@@ -7,12 +7,10 @@
  */
 #include "cli.h"
 
-#include <jansson.h>
 #include <stdio.h>
 
 int cmd_resolve(int argc, const char **argv, struct cli_context *ctx)
 {
-    dbshift *db = NULL;
     int npos;
     int rc;
     const struct cli_option options[] = {
@@ -31,24 +29,6 @@ int cmd_resolve(int argc, const char **argv, struct cli_context *ctx)
     if (npos != 1)
         return cli_usage_error(ctx, "resolve needs exactly one VERSION");
     const char *version = argv[1];
-    rc = cli_open(&db, ctx, true);
-    if (rc)
-        return rc;
-    rc = dbshift_resolve(db, version);
-    if (rc < 0) {
-        rc = cli_fail(ctx, db, rc);
-        dbshift_free(db);
-        return rc;
-    }
-    if (ctx->format == CLI_FORMAT_JSON) {
-        json_t *doc = json_object();
-        json_object_set_new(doc, "database", json_string(cli_database(db)));
-        json_object_set_new(doc, "resolved", json_string(version));
-        rc = cli_print_json(doc);
-    } else {
-        printf("resolved %s: run `dbshift up` to continue\n", version);
-        rc = CLI_EXIT_OK;
-    }
-    dbshift_free(db);
-    return rc;
+    return cli_mark_version(ctx, version, dbshift_resolve, "resolved", "resolved",
+                            "run `dbshift up` to continue");
 }

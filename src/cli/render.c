@@ -174,6 +174,46 @@ static int refresh_schema_file(struct cli_context *ctx, dbshift *db, bool nothin
     return CLI_EXIT_OK;
 }
 
+int cli_open_and_run(struct cli_context *ctx, dbshift_run_options *opts, cli_run_fn *run,
+                     int direction)
+{
+    dbshift *db = NULL;
+    dbshift_report *rep = NULL;
+    int rc = cli_open(&db, ctx, true);
+    if (rc)
+        return rc;
+    opts->keep_backups = ctx->keep_backups;
+    rc = run(&rep, db, opts);
+    rc = cli_finish_run(ctx, db, rep, rc, direction, opts->dry_run, false);
+    dbshift_report_free(rep);
+    dbshift_free(db);
+    return rc;
+}
+
+int cli_mark_version(struct cli_context *ctx, const char *version,
+                     int (*mark)(dbshift *db, const char *version), const char *json_key,
+                     const char *text_lead, const char *text_tail)
+{
+    dbshift *db = NULL;
+    int rc = cli_open(&db, ctx, true);
+    if (rc)
+        return rc;
+    rc = mark(db, version);
+    if (rc < 0) {
+        rc = cli_fail(ctx, db, rc);
+    } else if (ctx->format == CLI_FORMAT_JSON) {
+        json_t *doc = json_object();
+        json_object_set_new(doc, "database", json_string(cli_database(db)));
+        json_object_set_new(doc, json_key, json_string(version));
+        rc = cli_print_json(doc);
+    } else {
+        printf("%s %s: %s\n", text_lead, version, text_tail);
+        rc = CLI_EXIT_OK;
+    }
+    dbshift_free(db);
+    return rc;
+}
+
 int cli_finish_run(struct cli_context *ctx, dbshift *db, const dbshift_report *rep, int rc,
                    int direction, bool dry_run, bool rehearse)
 {
