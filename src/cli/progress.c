@@ -77,11 +77,15 @@ static int terminal_width(void)
 
 static void clock_text(char *out, size_t size, int64_t ms)
 {
-    long s = (long)(ms / 1000);
+    /* Bounded parts (hours below 10,000) so the text always fits 16 bytes,
+     * which the compiler can see too. */
+    int64_t s = ms < 0 ? 0 : ms / 1000;
+    unsigned hours = (unsigned)(s / 3600 % 10000), minutes = (unsigned)(s / 60 % 60),
+             seconds = (unsigned)(s % 60);
     if (s >= 3600)
-        snprintf(out, size, "%ld:%02ld:%02ld", s / 3600, s / 60 % 60, s % 60);
+        snprintf(out, size, "%u:%02u:%02u", hours, minutes, seconds);
     else
-        snprintf(out, size, "%02ld:%02ld", s / 60, s % 60);
+        snprintf(out, size, "%02u:%02u", minutes, seconds);
 }
 
 /* One line of SQL for display: whitespace runs folded to one space. */
