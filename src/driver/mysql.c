@@ -14,6 +14,7 @@
  * through the child's MYSQL_PWD, never through its command line.
  */
 #include "dbshift/driver.h"
+#include "driver/tool.h"
 #include "util/buf.h"
 #include "util/err.h"
 
@@ -33,8 +34,6 @@
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-extern char **environ;
 
 #define DEFAULT_PORT 3306
 #define DEFAULT_CONNECT_TIMEOUT_S 10
@@ -1119,45 +1118,6 @@ static bool argv_connection(argv_list *a, const target *t)
     return ok;
 }
 
-/* The child's environment: ours, with MYSQL_PWD set to the password (or
- * removed when there is none, so a stray one never applies). Built before
- * fork, since the child may only do async-signal-safe work. */
-static char **child_environment(const char *password, char **pwd_entry)
-{
-    size_t n = 0;
-    while (environ && environ[n])
-        n++;
-    char **env = calloc(n + 2, sizeof(*env));
-    if (!env)
-        return NULL;
-    size_t k = 0;
-    for (size_t i = 0; i < n; i++)
-        if (strncmp(environ[i], "MYSQL_PWD=", 10) != 0)
-            env[k++] = environ[i];
-    *pwd_entry = NULL;
-    if (password) {
-        size_t len = strlen(password);
-        *pwd_entry = malloc(len + 11);
-        if (!*pwd_entry) {
-            free(env);
-            return NULL;
-        }
-        memcpy(*pwd_entry, "MYSQL_PWD=", 10);
-        memcpy(*pwd_entry + 10, password, len + 1);
-        env[k++] = *pwd_entry;
-    }
-    env[k] = NULL;
-    return env;
-}
-
-static void free_pwd_entry(char *entry)
-{
-    if (entry) {
-        explicit_bzero(entry, strlen(entry));
-        free(entry);
-    }
-}
-
 static void report_progress(dbshift_event_fn progress, void *payload, int fd, uint64_t *last)
 {
     struct stat st;
@@ -1176,44 +1136,23 @@ static void report_progress(dbshift_event_fn progress, void *payload, int fd, ui
  * DBSHIFT_ENOTFOUND when it could not be executed because it is not
  * installed, DBSHIFT_ERROR otherwise (*errtext says why).
  */
-static int run_tool(char *const argv[], char **env, int in_fd, int out_fd, buf *errtext,
-                    dbshift_event_fn progress, void *payload)
+static int run_tool(char *const argv[], const driver_tool_env *env, int in_fd, int out_fd,
+                    buf *errtext, dbshift_event_fn progress, void *payload)
 {
-    int errpipe[2], execpipe[2];
+    int errpipe[2];
     if (pipe(errpipe) != 0)
         return DBSHIFT_EIO;
-    if (pipe(execpipe) != 0) {
-        close(errpipe[0]);
-        close(errpipe[1]);
-        return DBSHIFT_EIO;
-    }
-    fcntl(execpipe[1], F_SETFD, FD_CLOEXEC);
     fcntl(errpipe[0], F_SETFD, FD_CLOEXEC);
-    fcntl(execpipe[0], F_SETFD, FD_CLOEXEC);
-    pid_t pid = fork();
-    if (pid < 0) {
+    pid_t pid;
+    int exec_errno;
+    if (driver_tool_spawn(&pid, &exec_errno, argv, env, in_fd, out_fd, errpipe[1]) < 0) {
+        int e = errno;
         close(errpipe[0]);
         close(errpipe[1]);
-        close(execpipe[0]);
-        close(execpipe[1]);
+        errno = e;
         return DBSHIFT_EIO;
-    }
-    if (pid == 0) {
-        umask(077);
-        if (in_fd >= 0)
-            dup2(in_fd, 0);
-        if (out_fd >= 0)
-            dup2(out_fd, 1);
-        dup2(errpipe[1], 2);
-        environ = env;
-        execvp(argv[0], argv);
-        int e = errno;
-        ssize_t ignored = write(execpipe[1], &e, sizeof(e));
-        (void)ignored;
-        _exit(127);
     }
     close(errpipe[1]);
-    close(execpipe[1]);
 
     uint64_t last = 0;
     char chunk[512];
@@ -1236,13 +1175,10 @@ static int run_tool(char *const argv[], char **env, int in_fd, int out_fd, buf *
     }
     close(errpipe[0]);
 
-    int exec_errno = 0;
-    ssize_t got = read(execpipe[0], &exec_errno, sizeof(exec_errno));
-    close(execpipe[0]);
     int status = 0;
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
         ;
-    if (got == (ssize_t)sizeof(exec_errno)) {
+    if (exec_errno) {
         if (exec_errno == ENOENT)
             return DBSHIFT_ENOTFOUND;
         buf_addf(errtext, "cannot run %s: %s", argv[0], strerror(exec_errno));
@@ -1267,9 +1203,8 @@ static int run_first_tool(const char *const tools[], argv_list *args, const targ
                           int out_fd, const char *what, dbshift_event_fn progress, void *payload,
                           dbshift_error *err)
 {
-    char *pwd_entry = NULL;
-    char **env = child_environment(t->password, &pwd_entry);
-    if (!env)
+    driver_tool_env env;
+    if (driver_tool_env_init(&env, "MYSQL_PWD", t->password, false) < 0)
         return err_set(err, DBSHIFT_ENOMEM, "out of memory");
     int rc = DBSHIFT_ENOTFOUND;
     buf errtext = BUF_INIT;
@@ -1278,11 +1213,10 @@ static int run_first_tool(const char *const tools[], argv_list *args, const targ
         buf_clear(&errtext);
         if (in_fd >= 0)
             lseek(in_fd, 0, SEEK_SET);
-        rc = run_tool(args->items, env, in_fd, out_fd, &errtext, progress, payload);
+        rc = run_tool(args->items, &env, in_fd, out_fd, &errtext, progress, payload);
     }
     args->items[0] = NULL;
-    free(env);
-    free_pwd_entry(pwd_entry);
+    driver_tool_env_release(&env);
     if (rc == DBSHIFT_ENOTFOUND) {
         err_set(err, DBSHIFT_EUNSUPPORTED, "cannot %s: neither %s nor %s is installed", what,
                 tools[0], tools[1]);

@@ -12,6 +12,7 @@
  * the child's environment only.
  */
 #include "dbshift/driver.h"
+#include "driver/tool.h"
 #include "util/buf.h"
 #include "util/err.h"
 
@@ -30,8 +31,6 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-
-extern char **environ;
 
 /* The driver's connection object. */
 typedef struct pg_conn {
@@ -1022,38 +1021,6 @@ static char *child_conninfo(pg_conn *c)
     return buf_detach(&b);
 }
 
-/* The child's environment: ours, with PGPASSWORD set to the password this
- * connection used (so it never appears on a command line). Built before the
- * fork because the child may only call async-signal-safe functions. */
-static char **child_environment(pg_conn *c, char **pwentry)
-{
-    const char *pw = PQpass(c->pg);
-    size_t n = 0;
-    while (environ && environ[n])
-        n++;
-    char **env = calloc(n + 2, sizeof(*env));
-    if (!env)
-        return NULL;
-    size_t k = 0;
-    *pwentry = NULL;
-    bool have_pw = pw && *pw;
-    for (size_t i = 0; i < n; i++)
-        if (!have_pw || strncmp(environ[i], "PGPASSWORD=", 11) != 0)
-            env[k++] = environ[i];
-    if (have_pw) {
-        size_t len = strlen(pw) + 12;
-        *pwentry = malloc(len);
-        if (!*pwentry) {
-            free(env);
-            return NULL;
-        }
-        snprintf(*pwentry, len, "PGPASSWORD=%s", pw);
-        env[k++] = *pwentry;
-    }
-    env[k] = NULL;
-    return env;
-}
-
 /*
  * Runs tool with argv and the connection's credentials, waits for it, and
  * turns a failure into err with the tool's own last words. While it runs,
@@ -1062,50 +1029,28 @@ static char **child_environment(pg_conn *c, char **pwentry)
 static int run_tool(pg_conn *c, const char *tool, char *const argv[], const char *watch,
                     dbshift_event_fn progress, void *payload, dbshift_error *err)
 {
-    char *pwentry = NULL;
-    char **env = child_environment(c, &pwentry);
-    if (!env)
+    /* PGPASSWORD only when this connection used a password: otherwise the
+     * tool finds one where libpq found ours (.pgpass, PGPASSWORD). */
+    const char *pw = PQpass(c->pg);
+    driver_tool_env env;
+    if (driver_tool_env_init(&env, "PGPASSWORD", pw && *pw ? pw : NULL, true) < 0)
         return err_set(err, DBSHIFT_ENOMEM, "out of memory");
     int rc = 0;
-    int execpipe[2] = {-1, -1}, outpipe[2] = {-1, -1};
-    if (pipe(execpipe) != 0 || pipe(outpipe) != 0) {
+    int outpipe[2] = {-1, -1};
+    int devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    pid_t pid;
+    int exec_errno;
+    if (pipe(outpipe) != 0) {
         rc = err_set(err, DBSHIFT_EIO, "cannot run %s: %s", tool, strerror(errno));
         goto done;
     }
-    fcntl(execpipe[0], F_SETFD, FD_CLOEXEC);
-    fcntl(execpipe[1], F_SETFD, FD_CLOEXEC);
     fcntl(outpipe[0], F_SETFD, FD_CLOEXEC);
-    pid_t pid = fork();
-    if (pid < 0) {
+    if (driver_tool_spawn(&pid, &exec_errno, argv, &env, devnull, outpipe[1], outpipe[1]) < 0) {
         rc = err_set(err, DBSHIFT_EIO, "cannot run %s: %s", tool, strerror(errno));
         goto done;
     }
-    if (pid == 0) {
-        /* The backup holds the whole database: nobody else may read it. */
-        umask(077);
-        int devnull = open("/dev/null", O_RDONLY);
-        if (devnull >= 0)
-            dup2(devnull, 0);
-        dup2(outpipe[1], 1);
-        dup2(outpipe[1], 2);
-        environ = env;
-        execvp(tool, argv);
-        int e = errno;
-        ssize_t w = write(execpipe[1], &e, sizeof(e));
-        (void)w;
-        _exit(127);
-    }
-    close(execpipe[1]);
-    execpipe[1] = -1;
     close(outpipe[1]);
     outpipe[1] = -1;
-
-    int exec_errno = 0;
-    ssize_t got;
-    while ((got = read(execpipe[0], &exec_errno, sizeof(exec_errno))) < 0 && errno == EINTR)
-        ;
-    if (got != (ssize_t)sizeof(exec_errno))
-        exec_errno = 0;
 
     /* Keep the tail of what the tool says: its error is on the last lines. */
     buf out = BUF_INIT;
@@ -1164,16 +1109,12 @@ static int run_tool(pg_conn *c, const char *tool, char *const argv[], const char
     buf_release(&out);
 done:
     for (int i = 0; i < 2; i++) {
-        if (execpipe[i] >= 0)
-            close(execpipe[i]);
         if (outpipe[i] >= 0)
             close(outpipe[i]);
     }
-    if (pwentry) {
-        memset(pwentry, 0, strlen(pwentry));
-        free(pwentry);
-    }
-    free(env);
+    if (devnull >= 0)
+        close(devnull);
+    driver_tool_env_release(&env);
     return rc;
 }
 
