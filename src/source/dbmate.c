@@ -8,26 +8,6 @@
 
 #include <string.h>
 
-static int parse_options(bool *no_transaction, const char *p, const char *end, const char *file,
-                         int line, dbshift_error *err)
-{
-    for (;;) {
-        p = source_skip_blank(p, end);
-        if (p >= end)
-            return 0;
-        const char *w = p;
-        while (p < end && *p != ' ' && *p != '\t')
-            p++;
-        size_t n = (size_t)(p - w);
-        if (n == 17 && memcmp(w, "transaction:false", n) == 0)
-            *no_transaction = true;
-        else if (n == 16 && memcmp(w, "transaction:true", n) == 0)
-            *no_transaction = false;
-        else
-            return source_error(err, file, line, "unknown dbmate option '%.*s'", (int)n, w);
-    }
-}
-
 static int close_section(migration_section *sec, const source_file *f, const char *body,
                          const char *end, int first_line, dbshift_error *err)
 {
@@ -74,7 +54,8 @@ static int parse_file(migration *m, const source_file *f, dbshift_error *err)
             return source_error(err, f->path, bad, "SQL before the first -- migrate:up marker");
         int rc = close_section(cur, f, body, p, first_line, err);
         if (rc == 0)
-            rc = parse_options(&sec->no_transaction, we, eol, f->path, line, err);
+            rc = source_transaction_options(&sec->no_transaction, we, eol, ':', "dbmate", f->path,
+                                            line, err);
         if (rc)
             return rc;
         sec->present = true;

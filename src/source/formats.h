@@ -114,6 +114,11 @@ bool source_only_comments(const char *text, size_t len, int first_line, int *bad
 size_t source_line_len(const char *p, const char *end);
 /* Skips spaces and tabs. */
 const char *source_skip_blank(const char *p, const char *end);
+/* Reads the options after a section marker, where only transaction
+ * <sep> true|false exists (native: '=', dbmate: ':'); anything else is an
+ * "unknown <format> option" error at file:line. */
+int source_transaction_options(bool *no_transaction, const char *p, const char *end, char sep,
+                               const char *format, const char *file, int line, dbshift_error *err);
 /* Case-insensitive test that [p, end) starts with word followed by a blank
  * or the end; returns the position after word or NULL. */
 const char *source_word(const char *p, const char *end, const char *word);

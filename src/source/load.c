@@ -108,6 +108,27 @@ const char *source_skip_blank(const char *p, const char *end)
     return p;
 }
 
+int source_transaction_options(bool *no_transaction, const char *p, const char *end, char sep,
+                               const char *format, const char *file, int line, dbshift_error *err)
+{
+    for (;;) {
+        p = source_skip_blank(p, end);
+        if (p >= end)
+            return 0;
+        const char *w = p;
+        while (p < end && *p != ' ' && *p != '\t')
+            p++;
+        size_t n = (size_t)(p - w);
+        bool is_transaction = n > 12 && memcmp(w, "transaction", 11) == 0 && w[11] == sep;
+        if (is_transaction && n == 17 && memcmp(w + 12, "false", 5) == 0)
+            *no_transaction = true;
+        else if (is_transaction && n == 16 && memcmp(w + 12, "true", 4) == 0)
+            *no_transaction = false;
+        else
+            return source_error(err, file, line, "unknown %s option '%.*s'", format, (int)n, w);
+    }
+}
+
 const char *source_word(const char *p, const char *end, const char *word)
 {
     size_t n = strlen(word);

@@ -42,27 +42,6 @@ static int parse_quoted(char **out, const char *p, const char *end, const char *
     return *out ? 0 : source_nomem(err);
 }
 
-/* Parses the options after up/down: only transaction=true|false exists. */
-static int parse_section_options(bool *no_transaction, const char *p, const char *end,
-                                 const char *file, int line, dbshift_error *err)
-{
-    for (;;) {
-        p = source_skip_blank(p, end);
-        if (p >= end)
-            return 0;
-        const char *w = p;
-        while (p < end && *p != ' ' && *p != '\t')
-            p++;
-        size_t n = (size_t)(p - w);
-        if (n == 17 && memcmp(w, "transaction=false", n) == 0)
-            *no_transaction = true;
-        else if (n == 16 && memcmp(w, "transaction=true", n) == 0)
-            *no_transaction = false;
-        else
-            return source_error(err, file, line, "unknown section option '%.*s'", (int)n, w);
-    }
-}
-
 typedef struct section_state {
     migration_section *sec;
     const char *body; /* start of the section's text */
@@ -114,7 +93,8 @@ static int parse_file(migration *m, const source_file *f, dbshift_error *err)
             }
             rc = close_section(&cur, f, p, err);
             if (rc == 0)
-                rc = parse_section_options(&sec->no_transaction, we, eol, f->path, line, err);
+                rc = source_transaction_options(&sec->no_transaction, we, eol, '=', "section",
+                                                f->path, line, err);
             /* Marks it taken now so a repeated marker is caught even before
              * the section's text is copied at the next marker. */
             sec->present = true;
