@@ -402,23 +402,31 @@ int history_log(dbshift *db, const log_entry *e)
     return rc;
 }
 
+void history_status_stmt(dbshift *db, stmt_store *s, const char *kind, const char *version,
+                         const char *status, const char *error, const char *checksum,
+                         int64_t execution_ms, dbshift_stmt *out)
+{
+    buf_init(&s->sql);
+    s->n = 0;
+    store_add(s, status);
+    store_add(s, error);
+    store_add(s, checksum);
+    store_addi(s, execution_ms);
+    store_add(s, kind);
+    store_add(s, version);
+    buf_addf(&s->sql,
+             "UPDATE %s SET status = ?, error = ?, checksum = COALESCE(?, checksum), "
+             "execution_ms = ? WHERE kind = ? AND version = ?",
+             db->q_migrations);
+    finish(s, out);
+}
+
 int history_set_status(dbshift *db, const char *kind, const char *version, const char *status,
                        const char *error, const char *checksum, int64_t execution_ms)
 {
     stmt_store s = {0};
-    buf_init(&s.sql);
-    store_add(&s, status);
-    store_add(&s, error);
-    store_add(&s, checksum);
-    store_addi(&s, execution_ms);
-    store_add(&s, kind);
-    store_add(&s, version);
-    buf_addf(&s.sql,
-             "UPDATE %s SET status = ?, error = ?, checksum = COALESCE(?, checksum), "
-             "execution_ms = ? WHERE kind = ? AND version = ?",
-             db->q_migrations);
     dbshift_stmt st;
-    finish(&s, &st);
+    history_status_stmt(db, &s, kind, version, status, error, checksum, execution_ms, &st);
     int rc = history_run1(db, &st);
     stmt_store_release(&s);
     return rc;

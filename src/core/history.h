@@ -104,6 +104,10 @@ void history_progress_stmt(dbshift *db, stmt_store *s, const char *kind, const c
                            int statements_done, const char *hashes, dbshift_stmt *out);
 void log_insert_stmt(dbshift *db, stmt_store *s, const log_entry *e, dbshift_stmt *out);
 
+void history_status_stmt(dbshift *db, stmt_store *s, const char *kind, const char *version,
+                         const char *status, const char *error, const char *checksum,
+                         int64_t execution_ms, dbshift_stmt *out);
+
 /* Runs one built statement on its own (autocommit). */
 int history_run1(dbshift *db, const dbshift_stmt *st);
 

@@ -584,27 +584,50 @@ static int run_stepwise(run_state *rs, prepared *pr, dbshift_run_item *ri, size_
     size_t done = pr->start;
     for (size_t i = pr->start; i < pr->nstmts && rc == 0; i++) {
         emit_statement(rs, pr, index, i);
-        rc = run_one_stmt(db, pr, i);
+        const char *text = pr->sec->sql + pr->stmts[i].offset;
+        size_t len = pr->stmts[i].len;
+        if (pr->direction != DBSHIFT_UP) {
+            rc = run_one_stmt(db, pr, i);
+            if (rc)
+                locate_error(db, pr, i);
+            else
+                done = i + 1;
+            continue;
+        }
+        char h[17];
+        statement_hash(text, len, h);
+        size_t hashes_len = hashes.len;
+        if (hashes.len)
+            buf_addc(&hashes, ',');
+        buf_adds(&hashes, h);
+        stmt_store s = {0};
+        dbshift_stmt progress;
+        history_progress_stmt(db, &s, kind, key, (int)(i + 1), hashes.ptr, &progress);
+        if (!(db->driver->caps & DBSHIFT_CAP_TRANSACTIONAL_DDL) && is_mysql_dml(text, len)) {
+            /* A data statement on MySQL can commit together with its
+             * progress row: one commit (and fsync) instead of two, and the
+             * two can never disagree. */
+            dbshift_stmt items[4] = {{.kind = DBSHIFT_STMT_BEGIN},
+                                     {DBSHIFT_STMT_SQL, text, len, NULL, 0},
+                                     progress,
+                                     {.kind = DBSHIFT_STMT_COMMIT}};
+            size_t failed = 0;
+            rc = db->driver->run(db->conn, items, 4, &failed, &db->error);
+            if (rc && failed != 1)
+                err_prefix(&db->error, "cannot record the progress of statement %zu", i + 1);
+        } else {
+            rc = run_one_stmt(db, pr, i);
+            if (rc == 0 && history_run1(db, &progress) != 0)
+                dbshift_error_clear(&db->error); /* the next update or the end records it */
+        }
+        stmt_store_release(&s);
         if (rc) {
+            hashes.len = hashes_len;
+            hashes.ptr[hashes_len] = '\0';
             locate_error(db, pr, i);
             break;
         }
         done = i + 1;
-        if (pr->direction == DBSHIFT_UP) {
-            char h[17];
-            statement_hash(pr->sec->sql + pr->stmts[i].offset, pr->stmts[i].len, h);
-            if (hashes.len)
-                buf_addc(&hashes, ',');
-            buf_adds(&hashes, h);
-            stmt_store s = {0};
-            dbshift_stmt st;
-            history_progress_stmt(db, &s, kind, key, (int)done, hashes.ptr, &st);
-            dbshift_error keep = {0};
-            if (history_run1(db, &st) != 0)
-                dbshift_error_clear(&db->error); /* the next update or the end records it */
-            dbshift_error_clear(&keep);
-            stmt_store_release(&s);
-        }
     }
     ri->statements_done = (int)done;
     buf_release(&hashes);
@@ -640,20 +663,29 @@ static int run_stepwise(run_state *rs, prepared *pr, dbshift_run_item *ri, size_
     return 0;
 }
 
-static int finish_stepwise(run_state *rs, prepared *pr, int64_t ms)
+/* Marks a migration run statement by statement applied (or, rolled back,
+ * removes its row) together with its log row: one transaction, one commit. */
+static int finish_stepwise(run_state *rs, prepared *pr, const char *started, int64_t ms)
 {
     dbshift *db = rs->db;
-    int rc;
-    if (pr->direction == DBSHIFT_UP) {
-        rc = history_set_status(db, kind_of(pr), key_of(pr), HISTORY_APPLIED, NULL, pr->m->checksum,
-                                ms);
-    } else {
-        stmt_store s = {0};
-        dbshift_stmt st;
-        history_delete_stmt(db, &s, kind_of(pr), key_of(pr), &st);
-        rc = history_run1(db, &st);
-        stmt_store_release(&s);
-    }
+    stmt_store hs = {0}, ls = {0};
+    dbshift_stmt items[4] = {{.kind = DBSHIFT_STMT_BEGIN}};
+    if (pr->direction == DBSHIFT_UP)
+        history_status_stmt(db, &hs, kind_of(pr), key_of(pr), HISTORY_APPLIED, NULL,
+                            pr->m->checksum, ms, &items[1]);
+    else
+        history_delete_stmt(db, &hs, kind_of(pr), key_of(pr), &items[1]);
+    log_entry le;
+    fill_log(&le, pr, started, ms, true, NULL);
+    le.lock_wait_ms = rs->lock_wait_ms;
+    log_insert_stmt(db, &ls, &le, &items[2]);
+    items[3] = (dbshift_stmt){.kind = DBSHIFT_STMT_COMMIT};
+    size_t failed = 0;
+    int rc = db->driver->run(db->conn, items, 4, &failed, &db->error);
+    stmt_store_release(&hs);
+    stmt_store_release(&ls);
+    if (rc)
+        err_prefix(&db->error, "cannot write the history row");
     /* --keep-history-of: written once the migration is done, as the tool
      * itself does after a migration outside a transaction. */
     return rc ? rc : adopt_keep_run(db, pr->m, pr->direction);
@@ -739,7 +771,7 @@ static int run_migration(run_state *rs, prepared *pr, size_t index, bool in_oute
     } else {
         rc = run_stepwise(rs, pr, ri, index);
         if (rc == 0)
-            rc = finish_stepwise(rs, pr, handle_clock_ms() - t0);
+            rc = finish_stepwise(rs, pr, started, handle_clock_ms() - t0);
     }
     ri->execution_ms = handle_clock_ms() - t0;
     if (rc) {
@@ -757,12 +789,6 @@ static int run_migration(run_state *rs, prepared *pr, size_t index, bool in_oute
         }
     } else {
         ri->outcome = rs->opts->rehearse ? DBSHIFT_OUTCOME_REHEARSED : DBSHIFT_OUTCOME_OK;
-        if (!pr->transactional) {
-            log_entry le;
-            fill_log(&le, pr, started, ri->execution_ms, true, NULL);
-            le.lock_wait_ms = rs->lock_wait_ms;
-            history_log(db, &le);
-        }
     }
     emit_migration(rs, pr, index, DBSHIFT_EV_MIGRATION_DONE, ri);
     return rc;
