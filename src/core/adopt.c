@@ -23,6 +23,7 @@
 
 #include "core/plan.h"
 #include "util/buf.h"
+#include "util/array.h"
 #include "util/err.h"
 
 /* How a tool records versions, which decides how its rows are read. */
@@ -94,6 +95,7 @@ typedef struct foreign_row {
 
 typedef struct foreign {
     size_t count;
+    size_t cap; /* room in rows */
     foreign_row *rows;
     char *upto;          /* every versioned migration up to this one is applied */
     bool upto_is_marker; /* upto is a Flyway baseline: it needs no file */
@@ -119,6 +121,7 @@ static bool truthy(const char *v)
 typedef struct rows {
     size_t count;
     size_t ncols;
+    size_t cap;   /* cells allocated */
     char **cells; /* count * ncols */
 } rows;
 
@@ -137,10 +140,9 @@ static int collect_row(void *payload, size_t ncols, const char *const *values)
         r->ncols = ncols;
     if (ncols != r->ncols)
         return DBSHIFT_ERROR;
-    char **cells = realloc(r->cells, (r->count + 1) * ncols * sizeof(*cells));
-    if (!cells)
+    if (array_reserve(&r->cells, &r->cap, (r->count + 1) * ncols, sizeof(*r->cells)) != 0)
         return DBSHIFT_ENOMEM;
-    r->cells = cells;
+    char **cells = r->cells;
     for (size_t i = 0; i < ncols; i++) {
         cells[r->count * ncols + i] = xstrdup(values[i]);
         if (values[i] && !cells[r->count * ncols + i])
@@ -182,10 +184,9 @@ static int query_rows(dbshift *db, const adopt_tool *t, const char *columns, con
 
 static int add_row(foreign *f, const char *version, const char *label)
 {
-    foreign_row *r = realloc(f->rows, (f->count + 1) * sizeof(*r));
-    if (!r)
+    if (array_reserve(&f->rows, &f->cap, f->count + 1, sizeof(*f->rows)) != 0)
         return DBSHIFT_ENOMEM;
-    f->rows = r;
+    foreign_row *r = f->rows;
     r[f->count].version = xstrdup(version);
     r[f->count].label = xstrdup(label);
     f->count++;

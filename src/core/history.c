@@ -16,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "util/array.h"
 #include "util/err.h"
 
 #define DB_ELAPSED_MS_PG "CAST(EXTRACT(EPOCH FROM (clock_timestamp() - now())) * 1000 AS BIGINT)"
@@ -434,18 +435,18 @@ int history_set_status(dbshift *db, const char *kind, const char *version, const
 
 typedef struct log_reader {
     dbshift_history *h;
+    size_t cap; /* room in h->entries */
 } log_reader;
 
 static int log_row(void *payload, size_t ncols, const char *const *v)
 {
-    dbshift_history *h = payload;
+    log_reader *r = payload;
+    dbshift_history *h = r->h;
     if (ncols < 14)
         return 0;
-    dbshift_log_entry *e = realloc(h->entries, (h->count + 1) * sizeof(*e));
-    if (!e)
+    if (array_reserve(&h->entries, &r->cap, h->count + 1, sizeof(*h->entries)) != 0)
         return DBSHIFT_ENOMEM;
-    h->entries = e;
-    e = &e[h->count++];
+    dbshift_log_entry *e = &h->entries[h->count++];
     memset(e, 0, sizeof(*e));
     e->id = v[0] ? atoll(v[0]) : 0;
     e->version = xstrdup(v[1]);
@@ -487,7 +488,8 @@ int history_read_log(dbshift *db, dbshift_history **out, size_t limit)
          * number ("datatype mismatch", "bigint out of range"). */
         if (limit && limit <= (size_t)INT32_MAX)
             buf_addf(&sql, " LIMIT %zu", limit);
-        rc = db->driver->query(db->conn, sql.ptr, NULL, 0, log_row, h, &db->error);
+        log_reader reader = {h, 0};
+        rc = db->driver->query(db->conn, sql.ptr, NULL, 0, log_row, &reader, &db->error);
         buf_release(&sql);
     }
     if (rc) {

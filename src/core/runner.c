@@ -31,6 +31,7 @@
 #include "core/lock_report.h"
 #include "core/plan.h"
 #include "sql/split.h"
+#include "util/array.h"
 #include "util/buf.h"
 #include "util/err.h"
 
@@ -53,7 +54,9 @@ typedef struct run_state {
     plan p;
     prepared *list;
     size_t count;
+    size_t list_cap;
     dbshift_report *rep;
+    size_t rep_cap; /* room in rep->items */
     int64_t lock_wait_ms;
 } run_state;
 
@@ -291,11 +294,9 @@ static int prepare_one(run_state *rs, prepared *pr)
 static dbshift_run_item *report_add(run_state *rs, const prepared *pr)
 {
     dbshift_report *rep = rs->rep;
-    dbshift_run_item *items = realloc(rep->items, (rep->count + 1) * sizeof(*items));
-    if (!items)
+    if (array_reserve(&rep->items, &rs->rep_cap, rep->count + 1, sizeof(*rep->items)) != 0)
         return NULL;
-    rep->items = items;
-    dbshift_run_item *ri = &items[rep->count++];
+    dbshift_run_item *ri = &rep->items[rep->count++];
     memset(ri, 0, sizeof(*ri));
     ri->version = xstrdup(pr->m->version ? pr->m->version : "");
     ri->name = xstrdup(pr->m->name);
@@ -856,11 +857,9 @@ static int check_plan(run_state *rs)
 
 static int add_prepared(run_state *rs, plan_item *it, int direction)
 {
-    prepared *l = realloc(rs->list, (rs->count + 1) * sizeof(*l));
-    if (!l)
+    if (array_reserve(&rs->list, &rs->list_cap, rs->count + 1, sizeof(*rs->list)) != 0)
         return err_set(&rs->db->error, DBSHIFT_ENOMEM, "out of memory");
-    rs->list = l;
-    prepared *pr = &l[rs->count++];
+    prepared *pr = &rs->list[rs->count++];
     memset(pr, 0, sizeof(*pr));
     pr->it = it;
     pr->m = it->m;
