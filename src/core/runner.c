@@ -367,37 +367,85 @@ static const char *key_of(const prepared *pr)
     return pr->m->repeatable ? pr->m->name : pr->m->version;
 }
 
-/* "5s" -> "5s", "2m" -> "2min", "500ms" -> "500ms"; NULL when malformed. */
-static bool duration_ok(const char *s, char out[32])
+/* Milliseconds of a duration like "500ms", "5s", "2m", "1h" (a bare
+ * number is milliseconds); false when malformed. */
+static bool duration_ms(const char *s, int64_t *out)
 {
     size_t i = 0;
     while (isdigit((unsigned char)s[i]))
         i++;
     if (i == 0 || i > 9)
         return false;
+    int64_t n = strtoll(s, NULL, 10);
     const char *unit = s + i;
-    if (strcmp(unit, "m") == 0 || strcmp(unit, "min") == 0)
-        unit = "min";
-    else if (strcmp(unit, "") != 0 && strcmp(unit, "ms") != 0 && strcmp(unit, "s") != 0 &&
-             strcmp(unit, "h") != 0)
+    int64_t scale = !*unit || !strcmp(unit, "ms")                ? 1
+                    : !strcmp(unit, "s")                         ? 1000
+                    : !strcmp(unit, "m") || !strcmp(unit, "min") ? 60000
+                    : !strcmp(unit, "h")                         ? 3600000
+                                                                 : 0;
+    if (!scale)
         return false;
-    snprintf(out, 32, "%.*s%s", (int)i, s, *unit ? unit : "ms");
+    *out = n * scale;
     return true;
 }
 
-/* SET LOCAL timeouts for a transactional Postgres migration. */
-static void timeout_sql(run_state *rs, buf *out)
+/*
+ * --lock-timeout and --statement-timeout, set once for the run's session so
+ * that they cover every statement, also those of migrations run outside a
+ * transaction: a migration waiting behind a busy table fails fast instead
+ * of queueing production traffic behind its lock.
+ */
+static int set_session_timeouts(run_state *rs)
 {
-    char v[32];
-    if (rs->db->driver->dialect != DBSHIFT_DIALECT_POSTGRES)
-        return;
-    if (rs->opts->lock_timeout && duration_ok(rs->opts->lock_timeout, v))
-        buf_addf(out, "SET LOCAL lock_timeout = '%s'", v);
-    if (rs->opts->statement_timeout && duration_ok(rs->opts->statement_timeout, v)) {
-        if (out->len)
-            buf_addc(out, '\0');
-        buf_addf(out, "SET LOCAL statement_timeout = '%s'", v);
+    dbshift *db = rs->db;
+    int64_t lock_ms = -1, stmt_ms = -1;
+    const char *bad = NULL;
+    if (rs->opts->lock_timeout && !duration_ms(rs->opts->lock_timeout, &lock_ms))
+        bad = rs->opts->lock_timeout;
+    if (rs->opts->statement_timeout && !duration_ms(rs->opts->statement_timeout, &stmt_ms))
+        bad = rs->opts->statement_timeout;
+    if (bad)
+        return err_set(&db->error, DBSHIFT_EUSAGE,
+                       "'%s' is not a duration (use e.g. 500ms, 5s, 2m)", bad);
+    buf sql = BUF_INIT;
+    switch (db->driver->dialect) {
+    case DBSHIFT_DIALECT_POSTGRES:
+        if (lock_ms >= 0)
+            buf_addf(&sql, "SET lock_timeout = '%lldms';", (long long)lock_ms);
+        if (stmt_ms >= 0)
+            buf_addf(&sql, "SET statement_timeout = '%lldms';", (long long)stmt_ms);
+        break;
+    case DBSHIFT_DIALECT_MYSQL:
+        /* Metadata locks (DDL) and row locks have separate waits, in whole
+         * seconds; MariaDB's statement limit takes fractions. */
+        if (lock_ms >= 0) {
+            long long secs = lock_ms < 1000 ? 1 : (lock_ms + 999) / 1000;
+            buf_addf(&sql, "SET SESSION lock_wait_timeout = %lld, innodb_lock_wait_timeout = %lld;",
+                     secs, secs);
+        }
+        if (stmt_ms >= 0)
+            buf_addf(&sql, "SET SESSION max_statement_time = %lld.%03lld;",
+                     (long long)(stmt_ms / 1000), (long long)(stmt_ms % 1000));
+        break;
+    default:
+        /* SQLite: a lock wait is its busy timeout; it has no statement limit. */
+        if (lock_ms >= 0)
+            buf_addf(&sql, "PRAGMA busy_timeout = %lld;", (long long)lock_ms);
+        if (stmt_ms >= 0)
+            handle_log(db, DBSHIFT_LOG_WARN,
+                       "SQLite has no statement timeout; "
+                       "--statement-timeout is ignored");
+        break;
     }
+    int rc = 0;
+    if (buf_failed(&sql))
+        rc = err_set(&db->error, DBSHIFT_ENOMEM, "out of memory");
+    else if (sql.len)
+        rc = db->driver->exec(db->conn, sql.ptr, &db->error);
+    if (rc && rc != DBSHIFT_ENOMEM)
+        err_prefix(&db->error, "cannot set the run's timeouts");
+    buf_release(&sql);
+    return rc;
 }
 
 static void fill_log(log_entry *le, const prepared *pr, const char *started, int64_t ms, bool ok,
@@ -433,10 +481,6 @@ static int run_transactional(run_state *rs, prepared *pr, size_t index, bool in_
     bool pipelined = db->driver->caps & DBSHIFT_CAP_PIPELINE;
     if (!in_outer)
         items[n++] = (dbshift_stmt){.kind = DBSHIFT_STMT_BEGIN};
-    buf timeouts = BUF_INIT;
-    timeout_sql(rs, &timeouts);
-    for (const char *t = timeouts.ptr; t < timeouts.ptr + timeouts.len; t += strlen(t) + 1)
-        items[n++] = (dbshift_stmt){DBSHIFT_STMT_SQL, t, strlen(t), NULL, 0};
     size_t first_stmt = n;
     for (size_t i = 0; i < pr->nstmts; i++)
         items[n++] = (dbshift_stmt){DBSHIFT_STMT_SQL, pr->sec->sql + pr->stmts[i].offset,
@@ -507,7 +551,6 @@ static int run_transactional(run_state *rs, prepared *pr, size_t index, bool in_
     stmt_store_release(&hs2);
     stmt_store_release(&ls);
     adopt_keep_release(&ks);
-    buf_release(&timeouts);
     free(items);
     return rc;
 }
@@ -1169,6 +1212,8 @@ static int run(dbshift_report **out, dbshift *db, const dbshift_run_options *opt
         rc = lint_hook_before_up(db, opts, rs.p.items, rs.p.count);
     if (rc == 0 && rs.count && !opts->dry_run && !opts->rehearse)
         rc = backup_before_run(db, opts, rs.p.newest_applied, &rs.rep->backup_path);
+    if (rc == 0 && rs.count && !opts->dry_run)
+        rc = set_session_timeouts(&rs);
     if (rc == 0)
         rc = run_all(&rs);
     if (bad_error.code) {

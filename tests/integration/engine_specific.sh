@@ -265,6 +265,23 @@ INSERT INTO one (id) VALUES (10);" "DELETE FROM one WHERE id = 10;"
     assert_eq "$before" "$(snapshot "$url" nolog)" "schema and history as before"
     assert_eq "0 0" "$(db_sql "$url" "select (select count(*) from one), (select count(*) from two)" | tr '\t' ' ')" "no row remains"
     assert_eq 0 "$(history_count "$url" "status = 'failed'")" "no failed mark for a rolled-back migration"
+
+    # ------------------------------------ --lock-timeout
+    # Another session holds the table: the ALTER gives up after about 1 s
+    # (lock_wait_timeout) instead of queueing behind it; no statement ran.
+    rm "$m/002_dml.sql"
+    mig "$m" 002_alter.sql "ALTER TABLE one ADD COLUMN extra INT;" "ALTER TABLE one DROP COLUMN extra;"
+    db_sql "$url" "LOCK TABLES one WRITE; SELECT SLEEP(15);" >/dev/null 2>&1 &
+    local blocker=$! started took_ms
+    sleep 1
+    started=$(date +%s%N)
+    assert_status 1 ds "$url" "$m" up --lock-timeout 1s
+    took_ms=$((($(date +%s%N) - started) / 1000000))
+    ((took_ms < 8000)) || fail "--lock-timeout 1s took ${took_ms} ms to give up"
+    assert_contains "$ERR" "Lock wait timeout" "the server's lock timeout"
+    assert_eq "" "$(db_sql "$url" "select column_name from information_schema.columns where table_schema = database() and table_name = 'one' and column_name = 'extra'")" "the ALTER did not run"
+    kill "$blocker" 2>/dev/null || true
+    wait "$blocker" 2>/dev/null || true
 }
 
 sqlite_scenarios() {
