@@ -594,8 +594,12 @@ static int run_stepwise(run_state *rs, prepared *pr, dbshift_run_item *ri, size_
             buf_release(&hashes);
             return rc;
         }
-    } else if (pr->direction == DBSHIFT_UP && pr->start == 0) {
-        /* A resolved manual step: from here on the row must say "running". */
+    } else if (pr->direction == DBSHIFT_UP && pr->start == 0 &&
+               strcmp(pr->it->row->status, HISTORY_FAILED) != 0) {
+        /* A resolved manual step: from here on the row must say "running".
+         * A failed row already says so, and its message may tell that a
+         * rollback was interrupted (objects of later statements may still
+         * exist): keep that. */
         rc = history_set_status(db, kind, key, HISTORY_FAILED,
                                 "interrupted: the run stopped while this migration was in "
                                 "progress",
