@@ -961,19 +961,7 @@ static int pg_lock_holder(void *conn, const char *key, char **holder, dbshift_er
 
 static char *pg_quote_ident(const char *ident)
 {
-    buf b = BUF_INIT;
-    buf_addc(&b, '"');
-    for (const char *p = ident ? ident : ""; *p; p++) {
-        if (*p == '"')
-            buf_addc(&b, '"');
-        buf_addc(&b, *p);
-    }
-    buf_addc(&b, '"');
-    if (buf_failed(&b)) {
-        buf_release(&b);
-        return NULL;
-    }
-    return buf_detach(&b);
+    return buf_quoted(ident, '"');
 }
 
 static int pg_table_exists(void *conn, const char *schema, const char *table, bool *exists,

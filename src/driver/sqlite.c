@@ -349,15 +349,7 @@ static int sqlite_lock_holder(void *conn, const char *key, char **holder, dbshif
 
 static char *sqlite_quote_ident(const char *ident)
 {
-    buf b = BUF_INIT;
-    buf_addc(&b, '"');
-    for (const char *p = ident; *p; p++) {
-        if (*p == '"')
-            buf_addc(&b, '"');
-        buf_addc(&b, *p);
-    }
-    buf_addc(&b, '"');
-    return buf_detach(&b);
+    return buf_quoted(ident, '"');
 }
 
 static int exists_row(void *payload, size_t ncols, const char *const *values)

@@ -111,3 +111,16 @@ char *buf_detach(buf *b)
     buf_init(b);
     return p;
 }
+
+char *buf_quoted(const char *s, char quote)
+{
+    buf b = BUF_INIT;
+    buf_addc(&b, quote);
+    for (const char *p = s ? s : ""; *p; p++) {
+        if (*p == quote)
+            buf_addc(&b, quote);
+        buf_addc(&b, *p);
+    }
+    buf_addc(&b, quote);
+    return buf_detach(&b);
+}

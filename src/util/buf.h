@@ -38,6 +38,9 @@ void buf_adds(buf *b, const char *s);
 void buf_addc(buf *b, char c);
 void buf_addf(buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void buf_vaddf(buf *b, const char *fmt, va_list ap);
+/* s between two quote characters, each quote inside doubled (the SQL way
+ * of quoting identifiers); malloc'd, NULL when out of memory. */
+char *buf_quoted(const char *s, char quote);
 /* Hands the content to the caller (malloc'd, never NULL unless b failed)
  * and re-initialises b. */
 char *buf_detach(buf *b);

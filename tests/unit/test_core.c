@@ -1,7 +1,7 @@
 /*
- * test_core.c - the core's pieces that need no server: URL recognition and
- * redaction, and the planner (states merged from files and history) on real
- * SQLite files in a temporary folder.
+ * test_core.c - the core's pieces that need no server: opening a handle, and
+ * the planner (states merged from files and history) on real SQLite files
+ * in a temporary folder. URL parsing and redaction: test_url.c.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -15,61 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "core/url.h"
 #include "dbshift.h"
-
-static void expect_redacted(const char *url, const char *want)
-{
-    char *r = url_redact(url);
-    assert_non_null(r);
-    assert_string_equal(r, want);
-    free(r);
-}
-
-static void test_url_redaction(void **state)
-{
-    (void)state;
-    expect_redacted("postgres://app:s3cret@db:5432/shop", "postgres://app:***@db:5432/shop");
-    expect_redacted("postgresql://app@db/shop", "postgresql://app@db/shop");
-    expect_redacted("mysql://root:p%40ss@127.0.0.1:3306/x?socket=/tmp/s",
-                    "mysql://root:***@127.0.0.1:3306/x?socket=/tmp/s");
-    expect_redacted("postgres://h/db?user=a&password=zzz&sslmode=require",
-                    "postgres://h/db?user=a&password=***&sslmode=require");
-    expect_redacted("host=db dbname=shop password=zzz user=a",
-                    "host=db dbname=shop password=*** user=a");
-    expect_redacted("host=db password='a b\\'c' user=a", "host=db password=*** user=a");
-    expect_redacted("sqlite:app.db", "sqlite:app.db");
-    /* a password containing '@' must not leak its tail */
-    expect_redacted("postgres://u:a@b@h/db", "postgres://u:***@h/db");
-}
-
-static void test_url_driver(void **state)
-{
-    (void)state;
-    assert_string_equal(url_driver("sqlite:x.db")->name, "sqlite");
-    assert_string_equal(url_driver("SQLITE3:x.db")->name, "sqlite");
-    assert_string_equal(url_driver("postgres://h/db")->name, "postgres");
-    assert_string_equal(url_driver("postgresql://h/db")->name, "postgres");
-    assert_string_equal(url_driver("host=h dbname=d")->name, "postgres");
-    assert_string_equal(url_driver("mysql://h/db")->name, "mysql");
-    assert_string_equal(url_driver("mariadb://h/db")->name, "mysql");
-    assert_null(url_driver("oracle://h/db"));
-    assert_null(url_driver("just-a-word"));
-    assert_null(url_driver(NULL));
-}
-
-static void test_url_sqlite_path(void **state)
-{
-    (void)state;
-    char *p = url_sqlite_path("sqlite:rel/app.db");
-    assert_string_equal(p, "rel/app.db");
-    free(p);
-    p = url_sqlite_path("sqlite:///abs/app.db?mode=rwc");
-    assert_string_equal(p, "/abs/app.db");
-    free(p);
-    assert_null(url_sqlite_path("sqlite::memory:"));
-    assert_null(url_sqlite_path("postgres://h/db"));
-}
 
 static void test_open_unknown_scheme(void **state)
 {
@@ -227,9 +173,6 @@ static void test_newer_database(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_url_redaction),
-        cmocka_unit_test(test_url_driver),
-        cmocka_unit_test(test_url_sqlite_path),
         cmocka_unit_test(test_open_unknown_scheme),
         cmocka_unit_test_setup_teardown(test_plan_states, setup, teardown),
         cmocka_unit_test_setup_teardown(test_newer_database, setup, teardown),

@@ -54,6 +54,8 @@ static void test_redacts_after_a_bad_scheme(void **state)
     check_redact("mmy111:sqliysql://t:tsecretpw@127secretpw30/ap/p",
                  "mmy111:sqliysql://t:***@127secretpw30/ap/p");
     check_redact("x y://u:secretpw@h/d password=other", "x y://u:***@h/d password=***");
+    /* a password containing '@' must not leak its tail */
+    check_redact("postgres://u:a@b@h/db", "postgres://u:***@h/db");
 }
 
 static void test_driver_by_scheme(void **state)
@@ -64,8 +66,12 @@ static void test_driver_by_scheme(void **state)
     assert_ptr_equal(url_driver("POSTGRESQL://h/d"), &dbshift_driver_postgres);
     assert_ptr_equal(url_driver("mariadb://h/d"), &dbshift_driver_mysql);
     assert_ptr_equal(url_driver("host=h dbname=d"), &dbshift_driver_postgres);
+    assert_ptr_equal(url_driver("SQLITE3:x.db"), &dbshift_driver_sqlite);
+    assert_ptr_equal(url_driver("mysql://h/db"), &dbshift_driver_mysql);
     assert_null(url_driver("nosuch://h/d"));
+    assert_null(url_driver("just-a-word"));
     assert_null(url_driver(""));
+    assert_null(url_driver(NULL));
 }
 
 static void test_sqlite_path(void **state)
