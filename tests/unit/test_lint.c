@@ -48,7 +48,7 @@ static lint_result run_cfg(int dialect, const char *up, const char *down, bool n
 {
     migration m;
     make_migration(&m, up, down, no_transaction);
-    migration_set set = {(char *)"dbshift", NULL, 1, 1, &m, 1};
+    migration_set set = {(char *)"dbshift", NULL, 1, 1, &m, 1, false};
     lint_result res;
     lint_result_init(&res);
     dbshift_error err;
@@ -250,7 +250,7 @@ static void test_mixed_and_down(void **state)
     migration m;
     make_migration(&m, "CREATE TABLE t (id int)", NULL, false);
     m.irreversible = true;
-    migration_set set = {(char *)"dbshift", NULL, 1, 1, &m, 1};
+    migration_set set = {(char *)"dbshift", NULL, 1, 1, &m, 1, false};
     lint_result_init(&res);
     assert_int_equal(lint_migrations(&res, &set, 0, 1, SQ, NULL, NULL, NULL, NULL), 0);
     assert_int_equal(count(&res, "DS025"), 0);
@@ -370,7 +370,7 @@ static void test_suppression_and_config(void **state)
     cfg.allow_rules = bad;
     migration m;
     make_migration(&m, "SELECT 1", NULL, false);
-    migration_set set = {(char *)"dbshift", NULL, 1, 1, &m, 1};
+    migration_set set = {(char *)"dbshift", NULL, 1, 1, &m, 1, false};
     lint_result_init(&res);
     dbshift_error err;
     memset(&err, 0, sizeof(err));
@@ -401,7 +401,7 @@ static void test_across_migrations(void **state)
     make_migration(&ms[1], "CREATE INDEX t_id ON t (id); DROP TABLE IF EXISTS ghost",
                    "DROP INDEX t_id", false);
     ms[1].version = (char *)"2";
-    migration_set set = {(char *)"dbshift", NULL, 2, 2, ms, 2};
+    migration_set set = {(char *)"dbshift", NULL, 2, 2, ms, 2, false};
     lint_result res;
     lint_result_init(&res);
     /* Only the second is linted, but it sees the first created t. */
@@ -485,7 +485,7 @@ static void run_case(const char *path, int dialect)
     m.irreversible = strstr(up_sql, "-- dbshift:irreversible") != NULL;
     m.up.first_line = up_line;
     m.down.first_line = down_line;
-    migration_set set = {(char *)"dbshift", NULL, 1, 1, &m, 1};
+    migration_set set = {(char *)"dbshift", NULL, 1, 1, &m, 1, false};
     lint_result res;
     lint_result_init(&res);
     assert_int_equal(lint_migrations(&res, &set, 0, 1, dialect, NULL, NULL, NULL, NULL), 0);
@@ -566,7 +566,7 @@ static void test_kratos_corpus(void **state)
         make_migration(&m, sql, NULL, strstr(name, ".autocommit.") != NULL);
         m.file = path;
         m.up.first_line = 1;
-        migration_set set = {(char *)"popx", NULL, 1, 1, &m, 1};
+        migration_set set = {(char *)"popx", NULL, 1, 1, &m, 1, false};
         lint_result res;
         lint_result_init(&res);
         assert_int_equal(lint_migrations(&res, &set, 0, 1, PG, NULL, NULL, NULL, NULL), 0);
