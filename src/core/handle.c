@@ -191,9 +191,18 @@ static const char *env_thunk(const char *name, void *payload)
 
 int handle_load_source(dbshift *db)
 {
-    if (db->set)
+    return handle_load_source_as(db, false);
+}
+
+int handle_load_source_as(dbshift *db, bool metadata_only)
+{
+    if (db->set && (metadata_only || !db->set->without_sql))
         return 0;
+    /* A set read for status holds no SQL: read the folder again. */
+    migration_set_free(db->set);
+    db->set = NULL;
     source_options opts = {0};
+    opts.metadata_only = metadata_only;
     opts.format = db->source_format;
     opts.dialect = db->driver->dialect;
     opts.vars = (const char *const *)db->vars;

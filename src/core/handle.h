@@ -52,6 +52,9 @@ struct dbshift {
 
 int handle_connect(dbshift *db);
 int handle_load_source(dbshift *db);
+/* The same; with metadata_only, a set not loaded yet is read without its
+ * SQL (status, validate), and a later handle_load_source reads it again. */
+int handle_load_source_as(dbshift *db, bool metadata_only);
 
 /* The connected Postgres server's server_version_num, asked once per
  * connection; 0 when unknown or not Postgres. */

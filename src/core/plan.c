@@ -43,7 +43,7 @@ int plan_build(dbshift *db, plan *out)
     return plan_build_ex(db, out, false);
 }
 
-int plan_build_ex(dbshift *db, plan *out, bool release_connection)
+int plan_build_ex(dbshift *db, plan *out, bool read_only)
 {
     memset(out, 0, sizeof(*out));
     /* History first: a read-only caller can then close a SQLite connection
@@ -52,10 +52,10 @@ int plan_build_ex(dbshift *db, plan *out, bool release_connection)
     int rc = handle_connect(db);
     if (rc == 0)
         rc = history_read(db, &out->applied);
-    if (rc == 0 && release_connection)
+    if (rc == 0 && read_only)
         handle_release_idle_connection(db);
     if (rc == 0)
-        rc = handle_load_source(db);
+        rc = handle_load_source_as(db, read_only);
     if (rc) {
         applied_list_release(&out->applied);
         return rc;

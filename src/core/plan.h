@@ -26,9 +26,9 @@ typedef struct plan {
 
 /* Connects, reads the source and the history, and builds the picture. */
 int plan_build(dbshift *db, plan *out);
-/* The same; with release_connection, a SQLite file's connection is closed
- * after the history is read (for read-only commands: status, validate). */
-int plan_build_ex(dbshift *db, plan *out, bool release_connection);
+/* The same; read_only (status, validate) closes a SQLite file's connection
+ * after the history is read and reads the migrations without their SQL. */
+int plan_build_ex(dbshift *db, plan *out, bool read_only);
 void plan_release(plan *p);
 
 /* A short explanation of a problem state, for messages. */

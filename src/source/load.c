@@ -264,8 +264,7 @@ typedef struct file_list {
 static void file_list_release(file_list *l)
 {
     for (size_t i = 0; i < l->count; i++) {
-        free(l->items[i].path);
-        free(l->items[i].rel);
+        free(l->items[i].path); /* rel points into it */
         free(l->items[i].text);
     }
     free(l->items);
@@ -295,13 +294,19 @@ static int list_add(file_list *l, const char *dir, const char *rel, int kind, db
     }
     source_file *f = &l->items[l->count];
     memset(f, 0, sizeof(*f));
-    f->rel = xstrdup(rel);
-    f->path = f->rel ? join_path(dir, rel) : NULL;
-    if (!f->rel || !f->path) {
-        free(f->rel);
-        free(f->path);
+    /* One exact-size allocation holds "<dir>/<rel>", and rel points into
+     * it: a folder of 10,000 files is listed before any is read, so each
+     * spare byte and malloc header here is paid 10,000 times at once. */
+    size_t dlen = strlen(dir), rlen = strlen(rel);
+    while (dlen > 1 && dir[dlen - 1] == '/')
+        dlen--;
+    f->path = malloc(dlen + 1 + rlen + 1);
+    if (!f->path)
         return source_nomem(err);
-    }
+    memcpy(f->path, dir, dlen);
+    f->path[dlen] = '/';
+    memcpy(f->path + dlen + 1, rel, rlen + 1);
+    f->rel = f->path + dlen + 1;
     const char *slash = strrchr(f->rel, '/');
     f->base = slash ? slash + 1 : f->rel;
     f->kind = kind;
@@ -702,37 +707,58 @@ static int mixed_error(dbshift_error *err, const char *fa, const char *a, const 
     return DBSHIFT_EPARSE;
 }
 
+/* Detection as the files arrive: the first file only one format takes
+ * decides, and every later one must agree. */
+typedef struct detection {
+    const source_file *first[NFORMATS];
+    int found; /* index in formats, -1 while undecided */
+    bool unmarked, updown;
+} detection;
+
+static int detect_add(detection *d, const source_file *f, dbshift_error *err)
+{
+    int fmt = file_format(f);
+    if (fmt < 0) {
+        d->unmarked |= f->kind == SOURCE_KIND_NUMSQL;
+        d->updown |= f->kind == SOURCE_KIND_UPDOWN;
+        return 0;
+    }
+    if (!d->first[fmt])
+        d->first[fmt] = f;
+    if (d->found >= 0 && d->found != fmt)
+        return mixed_error(err, d->first[d->found]->path, formats[d->found].name, f->path,
+                           formats[fmt].name);
+    d->found = fmt;
+    return 0;
+}
+
+/* Whether the format decided so far takes a file of f's kind. */
+static int detect_check_kind(const detection *d, const source_file *f, dbshift_error *err)
+{
+    if (formats[d->found].kinds & KIND(f->kind))
+        return 0;
+    return mixed_error(err, d->first[d->found]->path, formats[d->found].name, f->path,
+                       flexible_name(f));
+}
+
 static int detect(int *out, const file_list *l, dbshift_error *err)
 {
-    const source_file *first[NFORMATS] = {0};
-    int found = -1;
-    bool unmarked = false, updown = false;
+    detection d = {.found = -1};
     for (size_t i = 0; i < l->count; i++) {
-        const source_file *f = &l->items[i];
-        int fmt = file_format(f);
-        if (fmt < 0) {
-            unmarked |= f->kind == SOURCE_KIND_NUMSQL;
-            updown |= f->kind == SOURCE_KIND_UPDOWN;
-            continue;
-        }
-        if (!first[fmt])
-            first[fmt] = f;
-        if (found >= 0 && found != fmt)
-            return mixed_error(err, first[found]->path, formats[found].name, f->path,
-                               formats[fmt].name);
-        found = fmt;
+        int rc = detect_add(&d, &l->items[i], err);
+        if (rc)
+            return rc;
     }
-    if (found < 0) {
-        *out = unmarked ? F_SQLX : updown ? F_GOLANG : F_DBSHIFT;
+    if (d.found < 0) {
+        *out = d.unmarked ? F_SQLX : d.updown ? F_GOLANG : F_DBSHIFT;
         return 0;
     }
     for (size_t i = 0; i < l->count; i++) {
-        const source_file *f = &l->items[i];
-        if (!(formats[found].kinds & KIND(f->kind)))
-            return mixed_error(err, first[found]->path, formats[found].name, f->path,
-                               flexible_name(f));
+        int rc = detect_check_kind(&d, &l->items[i], err);
+        if (rc)
+            return rc;
     }
-    *out = found;
+    *out = d.found;
     return 0;
 }
 
@@ -776,30 +802,111 @@ static int format_index(const char *name, dbshift_error *err)
 static int finish_set(migration_set *set, file_list *l, int fmt, const source_options *opts,
                       dbshift_error *err);
 
-/* Trims what reading left spare, for handles that keep thousands of
- * migrations in memory: files that made no migration (pairs, skipped
- * dialects) leave room unused, and each section had its own copy of the
- * file name. */
-static void compact(migration_set *set)
+/* A section read from the migration's own file shares that string with
+ * it, so a folder of 10,000 migrations holds each path once. */
+static void share_file_names(migration *m)
 {
-    for (size_t i = 0; i < set->count; i++) {
-        migration *m = &set->items[i];
-        migration_section *secs[] = {&m->up, &m->down};
-        for (size_t k = 0; k < 2; k++) {
-            migration_section *sec = secs[k];
-            if (m->file && sec->file && sec->file != m->file && !strcmp(sec->file, m->file)) {
-                free(sec->file);
-                sec->file = m->file;
-            }
+    migration_section *secs[] = {&m->up, &m->down};
+    for (size_t k = 0; k < 2; k++) {
+        migration_section *sec = secs[k];
+        if (m->file && sec->file && sec->file != m->file && !strcmp(sec->file, m->file)) {
+            free(sec->file);
+            sec->file = m->file;
         }
     }
-    if (set->count && set->count < set->capacity) {
+}
+
+/* Status and validate need each migration's identity and checksum, never
+ * its SQL: without it a large folder takes a fraction of the memory. */
+static void drop_sql(migration *m)
+{
+    migration_section *secs[] = {&m->up, &m->down};
+    for (size_t k = 0; k < 2; k++) {
+        migration_section *sec = secs[k];
+        free(sec->sql);
+        free(sec->stmt_offsets);
+        free(sec->stmt_lens);
+        sec->sql = NULL;
+        sec->stmt_offsets = NULL;
+        sec->stmt_lens = NULL;
+        sec->nstatements = 0;
+    }
+}
+
+/* Tidies the migrations a reader appended from index from on. */
+static void settle(migration_set *set, size_t from, const source_options *opts)
+{
+    for (size_t i = from; i < set->count; i++) {
+        share_file_names(&set->items[i]);
+        if (opts->metadata_only)
+            drop_sql(&set->items[i]);
+    }
+    set->without_sql = opts->metadata_only;
+}
+
+/* Readers that make each migration from one file alone, so the loader can
+ * hand files over as it reads them and drop each text at once instead of
+ * holding the whole folder in memory. */
+static bool reads_file_by_file(int fmt)
+{
+    return fmt == F_DBSHIFT || fmt == F_GOOSE || fmt == F_DBMATE || fmt == F_SQL_MIGRATE;
+}
+
+/* Hands files [from, to) to a file-by-file reader, one at a time. d is the
+ * detection that chose fmt, NULL when the caller named the format. */
+static int feed(migration_set *set, file_list *l, size_t from, size_t to, int fmt,
+                const detection *d, const source_options *opts, dbshift_error *err)
+{
+    for (size_t k = from; k < to; k++) {
+        source_file *f = &l->items[k];
+        int rc;
+        if (d)
+            rc = detect_check_kind(d, f, err);
+        else if (!(formats[fmt].kinds & KIND(f->kind)))
+            rc = source_error(err, f->path, 0, "the file is not a %s migration", formats[fmt].name);
+        else
+            rc = 0;
+        size_t before = set->count;
+        if (rc == 0)
+            rc = formats[fmt].read(set, f, 1, opts, err);
+        settle(set, before, opts);
+        free(f->text);
+        f->text = NULL;
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+/* Sorting, the duplicate check and trimming, for every format alike. */
+static int finalize_set(migration_set *set, dbshift_error *err)
+{
+    if (!set->count)
+        return 0;
+    /* Files are read in name order, which is usually version order
+     * already: a linear check spares sorting 10,000 entries again. */
+    size_t i = 1;
+    while (i < set->count && compare_migrations(&set->items[i - 1], &set->items[i]) <= 0)
+        i++;
+    if (i < set->count)
+        qsort(set->items, set->count, sizeof(*set->items), compare_migrations);
+    int rc = check_duplicates(set, err);
+    /* Files that made no migration (pairs, skipped dialects) leave room
+     * unused in a set a handle may keep for its whole life. */
+    if (rc == 0 && set->count < set->capacity) {
         migration *items = realloc(set->items, set->count * sizeof(*items));
         if (items) {
             set->items = items;
             set->capacity = set->count;
         }
     }
+    return rc;
+}
+
+static int set_format(migration_set *set, int fmt, dbshift_error *err)
+{
+    set->format = xstrdup(formats[fmt].name);
+    return set->format ? 0 : source_nomem(err);
 }
 
 int migration_set_load(migration_set **out, const char *dir, const source_options *opts,
@@ -823,23 +930,47 @@ int migration_set_load(migration_set **out, const char *dir, const source_option
     int rc = set->dir ? 0 : source_nomem(err);
     if (rc == 0)
         rc = list_folder(&l, dir, "", 0, err);
+    /* Files handed to a reader so far, and the format they were read as:
+     * once the format is known and its reader goes file by file, each
+     * file is read, parsed and dropped before the next is opened. */
+    size_t fed = 0;
+    int chosen = fmt;
     if (rc == 1) {
         rc = 0; /* no folder: nothing to migrate yet */
-    } else if (rc == 0) {
-        if (l.count) /* qsort of a NULL list is undefined even for 0 items */
-            qsort(l.items, l.count, sizeof(*l.items), compare_files);
-        int dirfd = l.count ? open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
-        if (l.count && dirfd < 0)
+    } else if (rc == 0 && l.count) {
+        qsort(l.items, l.count, sizeof(*l.items), compare_files);
+        /* Every reader makes at most one migration per file. */
+        if (source_reserve(set, l.count) != 0)
+            rc = source_nomem(err);
+        int dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (rc == 0 && dirfd < 0)
             rc = io_error(err, "open folder", dir);
+        detection d = {.found = -1};
         for (size_t i = 0; rc == 0 && i < l.count; i++) {
-            rc = read_file(&l.items[i], dirfd, err);
+            source_file *f = &l.items[i];
+            rc = read_file(f, dirfd, err);
+            if (rc == 0 && f->kind == SOURCE_KIND_NUMSQL)
+                f->marker = find_marker(f->text, f->len);
+            if (rc == 0 && fmt < 0) {
+                rc = detect_add(&d, f, err);
+                chosen = d.found;
+            }
+            if (rc == 0 && chosen >= 0 && reads_file_by_file(chosen)) {
+                rc = feed(set, &l, fed, i + 1, chosen, fmt < 0 ? &d : NULL, opts, err);
+                fed = i + 1;
+            }
         }
         if (dirfd >= 0)
             close(dirfd);
-        set->nfiles = l.count;
     }
-    if (rc == 0)
+    set->nfiles = l.count;
+    if (rc == 0 && fed > 0) {
+        rc = set_format(set, chosen, err);
+        if (rc == 0)
+            rc = finalize_set(set, err);
+    } else if (rc == 0) {
         rc = finish_set(set, &l, fmt, opts, err);
+    }
     file_list_release(&l);
     if (rc != 0) {
         migration_set_free(set);
@@ -849,48 +980,33 @@ int migration_set_load(migration_set **out, const char *dir, const source_option
     return 0;
 }
 
-/* Everything after the files are in memory: format detection, the reader,
- * sorting and the duplicate check. fmt is an index in formats or -1. */
-static int finish_set(migration_set *set, file_list *lp, int fmt, const source_options *opts,
+/* Everything after the files are in memory (markers found): format
+ * detection, the reader, sorting and the duplicate check. fmt is an index
+ * in formats or -1. */
+static int finish_set(migration_set *set, file_list *l, int fmt, const source_options *opts,
                       dbshift_error *err)
 {
-    file_list l = *lp;
     int rc = 0;
-    for (size_t i = 0; i < l.count; i++)
-        if (l.items[i].kind == SOURCE_KIND_NUMSQL)
-            l.items[i].marker = find_marker(l.items[i].text, l.items[i].len);
-    if (rc == 0 && fmt < 0)
-        rc = detect(&fmt, &l, err);
-    if (rc == 0) {
-        for (size_t i = 0; i < l.count; i++) {
-            if (!(formats[fmt].kinds & KIND(l.items[i].kind))) {
-                rc = source_error(err, l.items[i].path, 0, "the file is not a %s migration",
+    if (fmt < 0) {
+        rc = detect(&fmt, l, err);
+    } else {
+        for (size_t i = 0; i < l->count; i++) {
+            if (!(formats[fmt].kinds & KIND(l->items[i].kind))) {
+                rc = source_error(err, l->items[i].path, 0, "the file is not a %s migration",
                                   formats[fmt].name);
                 break;
             }
         }
     }
-    if (rc == 0) {
-        set->format = xstrdup(formats[fmt].name);
-        rc = set->format ? 0 : source_nomem(err);
-    }
-    /* Every reader makes at most one migration per file. */
-    if (rc == 0 && l.count && source_reserve(set, l.count) != 0)
+    if (rc == 0)
+        rc = set_format(set, fmt, err);
+    if (rc == 0 && l->count && source_reserve(set, l->count) != 0)
         rc = source_nomem(err);
-    if (rc == 0 && l.count)
-        rc = formats[fmt].read(set, l.items, l.count, opts, err);
-    if (rc == 0 && set->count) {
-        /* Files are read in name order, which is usually version order
-         * already: a linear check spares sorting 10,000 entries again. */
-        size_t i = 1;
-        while (i < set->count && compare_migrations(&set->items[i - 1], &set->items[i]) <= 0)
-            i++;
-        if (i < set->count)
-            qsort(set->items, set->count, sizeof(*set->items), compare_migrations);
-        rc = check_duplicates(set, err);
-    }
-    if (rc == 0 && set->count)
-        compact(set);
+    if (rc == 0 && l->count)
+        rc = formats[fmt].read(set, l->items, l->count, opts, err);
+    settle(set, 0, opts);
+    if (rc == 0)
+        rc = finalize_set(set, err);
     return rc;
 }
 
@@ -962,6 +1078,9 @@ int source_load_memory(migration_set **out, const char *dir, const source_memory
     set->nfiles = l.count;
     if (rc == 0 && l.count)
         qsort(l.items, l.count, sizeof(*l.items), compare_files);
+    for (size_t i = 0; rc == 0 && i < l.count; i++)
+        if (l.items[i].kind == SOURCE_KIND_NUMSQL)
+            l.items[i].marker = find_marker(l.items[i].text, l.items[i].len);
     if (rc == 0)
         rc = finish_set(set, &l, fmt, opts, err);
     file_list_release(&l);
@@ -998,13 +1117,19 @@ int source_folder_files(source_memory_file **out, size_t *nout, const char *dir,
         file_list_release(&l);
         return rc;
     }
-    /* Hand the texts and relative paths over; only the display paths stay. */
-    for (size_t i = 0; i < l.count; i++) {
-        files[i].rel = l.items[i].rel;
+    /* Hand the texts over with a copy of each relative path. */
+    for (size_t i = 0; rc == 0 && i < l.count; i++) {
+        files[i].rel = xstrdup(l.items[i].rel);
         files[i].text = l.items[i].text;
         files[i].len = l.items[i].len;
-        l.items[i].rel = NULL;
         l.items[i].text = NULL;
+        if (!files[i].rel)
+            rc = source_nomem(err);
+    }
+    if (rc != 0) {
+        source_memory_files_free(files, l.count);
+        file_list_release(&l);
+        return rc;
     }
     *out = files;
     *nout = l.count;

@@ -48,7 +48,8 @@ typedef struct migration_set {
     size_t nfiles; /* files read */
     size_t count;
     migration *items;
-    size_t capacity; /* items allocated */
+    size_t capacity;  /* items allocated */
+    bool without_sql; /* read with metadata_only: every section's sql is NULL */
 } migration_set;
 
 typedef struct source_options {
@@ -58,6 +59,9 @@ typedef struct source_options {
     size_t nvars;
     dbshift_getenv_fn get_env; /* goose ENVSUB */
     void *payload;
+    /* Keep each migration's identity, markers and checksum but not its SQL
+     * (sections stay present, sql NULL): what status and validate need. */
+    bool metadata_only;
 } source_options;
 
 /*
