@@ -14,6 +14,7 @@
  * through the child's MYSQL_PWD, never through its command line.
  */
 #include "dbshift/driver.h"
+#include "driver/dynload.h"
 #include "driver/tool.h"
 #include "util/buf.h"
 #include "util/err.h"
@@ -75,27 +76,87 @@ typedef struct mysql_conn {
 
 static const char *const schemes[] = {"mysql", "mariadb", NULL};
 
+/* Debian's soname; the build passes the one read from the libmariadb it
+ * compiles against, so headers and loaded library agree. */
+#ifndef DBSHIFT_LIBMARIADB_SONAME
+#define DBSHIFT_LIBMARIADB_SONAME "libmariadb.so.3"
+#endif
+
+/* Every Connector/C function the driver calls, resolved when the first
+ * connection is opened (driver/dynload.h): libmariadb is not linked, so a
+ * process that never opens a mysql:// URL never maps it. Calls go through
+ * libmariadb.mysql_name(). */
+#define LIBMARIADB_FUNCTIONS(X)                                                                    \
+    X(mysql_close)                                                                                 \
+    X(mysql_errno)                                                                                 \
+    X(mysql_error)                                                                                 \
+    X(mysql_fetch_row)                                                                             \
+    X(mysql_field_count)                                                                           \
+    X(mysql_free_result)                                                                           \
+    X(mysql_get_ssl_cipher)                                                                        \
+    X(mysql_init)                                                                                  \
+    X(mysql_more_results)                                                                          \
+    X(mysql_next_result)                                                                           \
+    X(mysql_num_fields)                                                                            \
+    X(mysql_optionsv)                                                                              \
+    X(mysql_real_connect)                                                                          \
+    X(mysql_real_query)                                                                            \
+    X(mysql_sqlstate)                                                                              \
+    X(mysql_stmt_bind_param)                                                                       \
+    X(mysql_stmt_bind_result)                                                                      \
+    X(mysql_stmt_close)                                                                            \
+    X(mysql_stmt_errno)                                                                            \
+    X(mysql_stmt_error)                                                                            \
+    X(mysql_stmt_execute)                                                                          \
+    X(mysql_stmt_fetch)                                                                            \
+    X(mysql_stmt_fetch_column)                                                                     \
+    X(mysql_stmt_field_count)                                                                      \
+    X(mysql_stmt_free_result)                                                                      \
+    X(mysql_stmt_init)                                                                             \
+    X(mysql_stmt_next_result)                                                                      \
+    X(mysql_stmt_param_count)                                                                      \
+    X(mysql_stmt_prepare)                                                                          \
+    X(mysql_stmt_sqlstate)                                                                         \
+    X(mysql_stmt_store_result)                                                                     \
+    X(mysql_store_result)
+
+#define LIBMARIADB_POINTER(name) __typeof__(name) *name;
+static struct {
+    LIBMARIADB_FUNCTIONS(LIBMARIADB_POINTER)
+} libmariadb;
+
+#define LIBMARIADB_SYMBOL(name) {#name, &libmariadb.name},
+static const dynload_symbol libmariadb_symbols[] = {LIBMARIADB_FUNCTIONS(LIBMARIADB_SYMBOL)};
+
+static dynload_library libmariadb_library = {
+    .soname = DBSHIFT_LIBMARIADB_SONAME,
+    .feature = "MySQL/MariaDB support",
+    .package = "libmariadb3",
+    .symbols = libmariadb_symbols,
+    .nsymbols = sizeof(libmariadb_symbols) / sizeof(libmariadb_symbols[0]),
+};
+
 /* --- Errors ---------------------------------------------------------------- */
 
 static int fail_mysql(dbshift_error *err, int code, MYSQL *m, const char *context)
 {
     if (context)
-        err_set(err, code, "%s: %s", context, mysql_error(m));
+        err_set(err, code, "%s: %s", context, libmariadb.mysql_error(m));
     else
-        err_set(err, code, "%s", mysql_error(m));
+        err_set(err, code, "%s", libmariadb.mysql_error(m));
     if (err) {
-        err->native_code = (int)mysql_errno(m);
-        snprintf(err->sqlstate, sizeof(err->sqlstate), "%s", mysql_sqlstate(m));
+        err->native_code = (int)libmariadb.mysql_errno(m);
+        snprintf(err->sqlstate, sizeof(err->sqlstate), "%s", libmariadb.mysql_sqlstate(m));
     }
     return code;
 }
 
 static int fail_stmt(dbshift_error *err, MYSQL_STMT *st)
 {
-    err_set(err, DBSHIFT_ESQL, "%s", mysql_stmt_error(st));
+    err_set(err, DBSHIFT_ESQL, "%s", libmariadb.mysql_stmt_error(st));
     if (err) {
-        err->native_code = (int)mysql_stmt_errno(st);
-        snprintf(err->sqlstate, sizeof(err->sqlstate), "%s", mysql_stmt_sqlstate(st));
+        err->native_code = (int)libmariadb.mysql_stmt_errno(st);
+        snprintf(err->sqlstate, sizeof(err->sqlstate), "%s", libmariadb.mysql_stmt_sqlstate(st));
     }
     return DBSHIFT_ESQL;
 }
@@ -384,48 +445,49 @@ static void describe_target(buf *b, const target *t)
 
 static int connect_once(MYSQL **out, const target *t, bool want_tls, dbshift_error *err)
 {
-    MYSQL *m = mysql_init(NULL);
+    MYSQL *m = libmariadb.mysql_init(NULL);
     if (!m)
         return err_set(err, DBSHIFT_ENOMEM, "out of memory");
     unsigned timeout = t->connect_timeout_s;
-    mysql_optionsv(m, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
-    mysql_optionsv(m, MYSQL_SET_CHARSET_NAME, "utf8mb4");
+    libmariadb.mysql_optionsv(m, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
+    libmariadb.mysql_optionsv(m, MYSQL_SET_CHARSET_NAME, "utf8mb4");
     if (t->program_name)
-        mysql_optionsv(m, MYSQL_OPT_CONNECT_ATTR_ADD, "program_name", t->program_name);
+        libmariadb.mysql_optionsv(m, MYSQL_OPT_CONNECT_ATTR_ADD, "program_name", t->program_name);
     char init[300];
     if (t->sql_mode && strlen(t->sql_mode) < sizeof(init) - 32) {
         /* A deployment's sql_mode (e.g. a project written for MySQL 8 on
          * MariaDB), set on every connection before anything runs. */
         snprintf(init, sizeof(init), "SET SESSION sql_mode = '%s'", t->sql_mode);
-        mysql_optionsv(m, MYSQL_INIT_COMMAND, init);
+        libmariadb.mysql_optionsv(m, MYSQL_INIT_COMMAND, init);
     }
     if (t->socket && (!t->host || strcmp(t->host, "localhost") == 0)) {
         enum mysql_protocol_type proto = MYSQL_PROTOCOL_SOCKET;
-        mysql_optionsv(m, MYSQL_OPT_PROTOCOL, &proto);
+        libmariadb.mysql_optionsv(m, MYSQL_OPT_PROTOCOL, &proto);
     }
     if (want_tls) {
         my_bool on = 1;
-        mysql_optionsv(m, MYSQL_OPT_SSL_ENFORCE, &on);
+        libmariadb.mysql_optionsv(m, MYSQL_OPT_SSL_ENFORCE, &on);
         /* Connector/C verifies the CA and the host name together, so
          * VERIFY_CA is as strict as VERIFY_IDENTITY here. */
         if (t->ssl_mode == SSL_MODE_VERIFY_CA || t->ssl_mode == SSL_MODE_VERIFY_IDENTITY)
-            mysql_optionsv(m, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, &on);
+            libmariadb.mysql_optionsv(m, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, &on);
         if (t->ssl_ca)
-            mysql_optionsv(m, MYSQL_OPT_SSL_CA, t->ssl_ca);
+            libmariadb.mysql_optionsv(m, MYSQL_OPT_SSL_CA, t->ssl_ca);
     }
-    if (!mysql_real_connect(m, t->host, t->user, t->password ? t->password : "", t->database,
-                            t->port, t->socket, CLIENT_MULTI_STATEMENTS | CLIENT_MULTI_RESULTS)) {
+    if (!libmariadb.mysql_real_connect(m, t->host, t->user, t->password ? t->password : "",
+                                       t->database, t->port, t->socket,
+                                       CLIENT_MULTI_STATEMENTS | CLIENT_MULTI_RESULTS)) {
         buf what = BUF_INIT;
         buf_adds(&what, "cannot connect to ");
         describe_target(&what, t);
         fail_mysql(err, DBSHIFT_ECONNECT, m, what.ptr);
         buf_release(&what);
-        mysql_close(m);
+        libmariadb.mysql_close(m);
         return DBSHIFT_ECONNECT;
     }
     /* Connector/C 3.3 falls back to plain text when the server has no TLS
      * even with SSL_ENFORCE set: REQUIRED must be checked here. */
-    if (want_tls && t->ssl_mode >= SSL_MODE_REQUIRED && !mysql_get_ssl_cipher(m)) {
+    if (want_tls && t->ssl_mode >= SSL_MODE_REQUIRED && !libmariadb.mysql_get_ssl_cipher(m)) {
         buf what = BUF_INIT;
         buf_adds(&what, "cannot connect to ");
         describe_target(&what, t);
@@ -433,7 +495,7 @@ static int connect_once(MYSQL **out, const target *t, bool want_tls, dbshift_err
                 what.ptr, t->ssl_mode == SSL_MODE_REQUIRED ? "REQUIRED" : "VERIFY_*");
         err_hint(err, "enable TLS on the server, or use ssl-mode=PREFERRED on a trusted network");
         buf_release(&what);
-        mysql_close(m);
+        libmariadb.mysql_close(m);
         return DBSHIFT_ECONNECT;
     }
     *out = m;
@@ -468,9 +530,9 @@ static void mysql_driver_close(void *conn)
         return;
     /* Closing the lock connection is what releases the lock. */
     if (c->lock_db)
-        mysql_close(c->lock_db);
+        libmariadb.mysql_close(c->lock_db);
     if (c->db)
-        mysql_close(c->db);
+        libmariadb.mysql_close(c->db);
     target_release(&c->t);
     free(c);
 }
@@ -478,10 +540,14 @@ static void mysql_driver_close(void *conn)
 static int mysql_driver_open(void **conn, const dbshift_conn_params *params, dbshift_error *err)
 {
     *conn = NULL;
+    /* Every other slot runs on a connection this made, so after the load. */
+    int rc = dynload_require(&libmariadb_library, err);
+    if (rc)
+        return rc;
     mysql_conn *c = calloc(1, sizeof(*c));
     if (!c)
         return err_set(err, DBSHIFT_ENOMEM, "out of memory");
-    int rc = parse_url(&c->t, params->url, err);
+    rc = parse_url(&c->t, params->url, err);
     if (rc)
         goto failed;
     if (params->password) {
@@ -522,12 +588,12 @@ static int drain_results(MYSQL *m, dbshift_error *err)
 {
     int status;
     do {
-        MYSQL_RES *res = mysql_store_result(m);
+        MYSQL_RES *res = libmariadb.mysql_store_result(m);
         if (res)
-            mysql_free_result(res);
-        else if (mysql_field_count(m) != 0)
+            libmariadb.mysql_free_result(res);
+        else if (libmariadb.mysql_field_count(m) != 0)
             return fail_mysql(err, DBSHIFT_ESQL, m, NULL);
-        status = mysql_next_result(m);
+        status = libmariadb.mysql_next_result(m);
         if (status > 0)
             return fail_mysql(err, DBSHIFT_ESQL, m, NULL);
     } while (status == 0);
@@ -536,7 +602,7 @@ static int drain_results(MYSQL *m, dbshift_error *err)
 
 static int text_exec(MYSQL *m, const char *sql, size_t len, dbshift_error *err)
 {
-    if (mysql_real_query(m, sql, (unsigned long)len) != 0)
+    if (libmariadb.mysql_real_query(m, sql, (unsigned long)len) != 0)
         return fail_mysql(err, DBSHIFT_ESQL, m, NULL);
     return drain_results(m, err);
 }
@@ -547,30 +613,30 @@ static int text_exec(MYSQL *m, const char *sql, size_t len, dbshift_error *err)
 static int text_query(MYSQL *m, const char *sql, size_t len, dbshift_row_fn row, void *payload,
                       dbshift_error *err)
 {
-    if (mysql_real_query(m, sql, (unsigned long)len) != 0)
+    if (libmariadb.mysql_real_query(m, sql, (unsigned long)len) != 0)
         return fail_mysql(err, DBSHIFT_ESQL, m, NULL);
-    MYSQL_RES *res = mysql_store_result(m);
-    if (!res && mysql_field_count(m) != 0)
+    MYSQL_RES *res = libmariadb.mysql_store_result(m);
+    if (!res && libmariadb.mysql_field_count(m) != 0)
         return fail_mysql(err, DBSHIFT_ESQL, m, NULL);
     int rc = 0;
     if (res && row) {
-        size_t ncols = mysql_num_fields(res);
+        size_t ncols = libmariadb.mysql_num_fields(res);
         MYSQL_ROW r;
-        while ((r = mysql_fetch_row(res)) != NULL) {
+        while ((r = libmariadb.mysql_fetch_row(res)) != NULL) {
             rc = row(payload, ncols, (const char *const *)r);
             if (rc)
                 break;
         }
     }
     if (res)
-        mysql_free_result(res);
+        libmariadb.mysql_free_result(res);
     /* A CALL also returns a status result; drop the rest either way. */
-    while (mysql_more_results(m)) {
-        if (mysql_next_result(m) > 0)
+    while (libmariadb.mysql_more_results(m)) {
+        if (libmariadb.mysql_next_result(m) > 0)
             return rc ? rc : fail_mysql(err, DBSHIFT_ESQL, m, NULL);
-        res = mysql_store_result(m);
+        res = libmariadb.mysql_store_result(m);
         if (res)
-            mysql_free_result(res);
+            libmariadb.mysql_free_result(res);
     }
     return rc;
 }
@@ -629,10 +695,10 @@ static bool columns_init(result_columns *rc, size_t n)
 static int fetch_rows(MYSQL_STMT *st, result_columns *cols, dbshift_row_fn row, void *payload,
                       dbshift_error *err)
 {
-    if (mysql_stmt_bind_result(st, cols->bind))
+    if (libmariadb.mysql_stmt_bind_result(st, cols->bind))
         return fail_stmt(err, st);
     for (;;) {
-        int r = mysql_stmt_fetch(st);
+        int r = libmariadb.mysql_stmt_fetch(st);
         if (r == MYSQL_NO_DATA)
             return 0;
         if (r == 1)
@@ -649,11 +715,11 @@ static int fetch_rows(MYSQL_STMT *st, result_columns *cols, dbshift_row_fn row, 
                 cols->data[i] = grown;
                 cols->bind[i].buffer = grown;
                 cols->bind[i].buffer_length = need;
-                if (mysql_stmt_fetch_column(st, &cols->bind[i], (unsigned)i, 0))
+                if (libmariadb.mysql_stmt_fetch_column(st, &cols->bind[i], (unsigned)i, 0))
                     return fail_stmt(err, st);
                 rebind = true;
             }
-            if (rebind && mysql_stmt_bind_result(st, cols->bind))
+            if (rebind && libmariadb.mysql_stmt_bind_result(st, cols->bind))
                 return fail_stmt(err, st);
         }
         for (size_t i = 0; i < cols->n; i++) {
@@ -681,22 +747,22 @@ static int fetch_rows(MYSQL_STMT *st, result_columns *cols, dbshift_row_fn row, 
 static int stmt_run(MYSQL *m, const char *sql, size_t len, const char *const *params,
                     size_t nparams, dbshift_row_fn row, void *payload, dbshift_error *err)
 {
-    MYSQL_STMT *st = mysql_stmt_init(m);
+    MYSQL_STMT *st = libmariadb.mysql_stmt_init(m);
     if (!st)
         return err_set(err, DBSHIFT_ENOMEM, "out of memory");
     MYSQL_BIND *pb = NULL;
     result_columns cols = {0};
     int rc = 0;
 
-    if (mysql_stmt_prepare(st, sql, (unsigned long)len)) {
-        if (mysql_stmt_errno(st) == ER_UNSUPPORTED_PS && nparams == 0) {
-            mysql_stmt_close(st);
+    if (libmariadb.mysql_stmt_prepare(st, sql, (unsigned long)len)) {
+        if (libmariadb.mysql_stmt_errno(st) == ER_UNSUPPORTED_PS && nparams == 0) {
+            libmariadb.mysql_stmt_close(st);
             return text_query(m, sql, len, row, payload, err);
         }
         rc = fail_stmt(err, st);
         goto done;
     }
-    unsigned long expected = mysql_stmt_param_count(st);
+    unsigned long expected = libmariadb.mysql_stmt_param_count(st);
     if (expected != nparams) {
         rc = err_set(err, DBSHIFT_EUSAGE,
                      "statement has %lu ? placeholders but %zu parameters were given", expected,
@@ -718,20 +784,20 @@ static int stmt_run(MYSQL *m, const char *sql, size_t len, const char *const *pa
             pb[i].buffer = (void *)params[i];
             pb[i].buffer_length = (unsigned long)strlen(params[i]);
         }
-        if (mysql_stmt_bind_param(st, pb)) {
+        if (libmariadb.mysql_stmt_bind_param(st, pb)) {
             rc = fail_stmt(err, st);
             goto done;
         }
     }
-    if (mysql_stmt_execute(st)) {
+    if (libmariadb.mysql_stmt_execute(st)) {
         rc = fail_stmt(err, st);
         goto done;
     }
     bool first = true;
     for (;;) {
-        unsigned ncols = mysql_stmt_field_count(st);
+        unsigned ncols = libmariadb.mysql_stmt_field_count(st);
         if (ncols > 0) {
-            if (mysql_stmt_store_result(st)) {
+            if (libmariadb.mysql_stmt_store_result(st)) {
                 rc = fail_stmt(err, st);
                 goto done;
             }
@@ -745,10 +811,10 @@ static int stmt_run(MYSQL *m, const char *sql, size_t len, const char *const *pa
                 if (rc)
                     goto done;
             }
-            mysql_stmt_free_result(st);
+            libmariadb.mysql_stmt_free_result(st);
             first = false;
         }
-        int next = mysql_stmt_next_result(st);
+        int next = libmariadb.mysql_stmt_next_result(st);
         if (next > 0) {
             rc = fail_stmt(err, st);
             goto done;
@@ -760,7 +826,7 @@ static int stmt_run(MYSQL *m, const char *sql, size_t len, const char *const *pa
 done:
     columns_release(&cols);
     free(pb);
-    mysql_stmt_close(st);
+    libmariadb.mysql_stmt_close(st);
     return rc;
 }
 
@@ -832,7 +898,7 @@ static int mysql_driver_run(void *conn, const dbshift_stmt *stmts, size_t n, siz
             err->statement_index = (int)(i + 1);
         /* Only what the batch opened is ours to roll back; the server has
          * already committed any DDL that ran, which no rollback can undo. */
-        if (opened && mysql_real_query(c->db, "ROLLBACK", 8) == 0)
+        if (opened && libmariadb.mysql_real_query(c->db, "ROLLBACK", 8) == 0)
             drain_results(c->db, NULL);
         return rc;
     }
@@ -935,7 +1001,7 @@ static int mysql_driver_lock(void *conn, const char *key, int wait_ms, dbshift_e
          * which would drop the lock in the middle of a long migration. */
         rc = text_exec(c->lock_db, "SET SESSION wait_timeout = 31536000", 35, err);
         if (rc) {
-            mysql_close(c->lock_db);
+            libmariadb.mysql_close(c->lock_db);
             c->lock_db = NULL;
             return rc;
         }

@@ -12,6 +12,7 @@
  * the child's environment only.
  */
 #include "dbshift/driver.h"
+#include "driver/dynload.h"
 #include "driver/tool.h"
 #include "util/buf.h"
 #include "util/err.h"
@@ -31,6 +32,66 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+/* Debian's soname; the build passes the one read from the libpq it
+ * compiles against, so headers and loaded library agree. */
+#ifndef DBSHIFT_LIBPQ_SONAME
+#define DBSHIFT_LIBPQ_SONAME "libpq.so.5"
+#endif
+
+/* Every libpq function the driver calls, resolved when the first connection
+ * is opened (driver/dynload.h): libpq is not linked, so a process that never
+ * opens a postgres:// URL never maps it. Calls go through libpq.PQname(). */
+#define LIBPQ_FUNCTIONS(X)                                                                         \
+    X(PQclear)                                                                                     \
+    X(PQconnectdbParams)                                                                           \
+    X(PQconninfo)                                                                                  \
+    X(PQconninfoFree)                                                                              \
+    X(PQconninfoParse)                                                                             \
+    X(PQdb)                                                                                        \
+    X(PQenterPipelineMode)                                                                         \
+    X(PQerrorMessage)                                                                              \
+    X(PQescapeIdentifier)                                                                          \
+    X(PQexecParams)                                                                                \
+    X(PQexitPipelineMode)                                                                          \
+    X(PQfinish)                                                                                    \
+    X(PQfreemem)                                                                                   \
+    X(PQgetCopyData)                                                                               \
+    X(PQgetResult)                                                                                 \
+    X(PQgetisnull)                                                                                 \
+    X(PQgetvalue)                                                                                  \
+    X(PQhost)                                                                                      \
+    X(PQnfields)                                                                                   \
+    X(PQntuples)                                                                                   \
+    X(PQpass)                                                                                      \
+    X(PQpipelineSync)                                                                              \
+    X(PQport)                                                                                      \
+    X(PQputCopyEnd)                                                                                \
+    X(PQresultErrorField)                                                                          \
+    X(PQresultErrorMessage)                                                                        \
+    X(PQresultStatus)                                                                              \
+    X(PQsendQuery)                                                                                 \
+    X(PQsendQueryParams)                                                                           \
+    X(PQsetNoticeReceiver)                                                                         \
+    X(PQstatus)                                                                                    \
+    X(PQtransactionStatus)                                                                         \
+    X(PQuser)
+
+#define LIBPQ_POINTER(name) __typeof__(name) *name;
+static struct {
+    LIBPQ_FUNCTIONS(LIBPQ_POINTER)
+} libpq;
+
+#define LIBPQ_SYMBOL(name) {#name, &libpq.name},
+static const dynload_symbol libpq_symbols[] = {LIBPQ_FUNCTIONS(LIBPQ_SYMBOL)};
+
+static dynload_library libpq_library = {
+    .soname = DBSHIFT_LIBPQ_SONAME,
+    .feature = "PostgreSQL support",
+    .package = "libpq5",
+    .symbols = libpq_symbols,
+    .nsymbols = sizeof(libpq_symbols) / sizeof(libpq_symbols[0]),
+};
 
 /* The driver's connection object. */
 typedef struct pg_conn {
@@ -108,15 +169,15 @@ static char *one_line(const pg_conn *c, const char *msg)
  * result (out of memory, connection lost). */
 static int set_pg_error(pg_conn *c, const PGresult *res, dbshift_error *err)
 {
-    const char *primary = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+    const char *primary = res ? libpq.PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
     int code = DBSHIFT_ESQL;
-    if (PQstatus(c->pg) == CONNECTION_BAD)
+    if (libpq.PQstatus(c->pg) == CONNECTION_BAD)
         code = DBSHIFT_ECONNECT;
     char *msg = NULL;
     if (primary)
         msg = redact(c, primary);
     else
-        msg = one_line(c, res ? PQresultErrorMessage(res) : PQerrorMessage(c->pg));
+        msg = one_line(c, res ? libpq.PQresultErrorMessage(res) : libpq.PQerrorMessage(c->pg));
     if (msg && !*msg) {
         free(msg);
         msg = NULL;
@@ -125,19 +186,19 @@ static int set_pg_error(pg_conn *c, const PGresult *res, dbshift_error *err)
     free(msg);
     if (!err || !res)
         return code;
-    const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+    const char *state = libpq.PQresultErrorField(res, PG_DIAG_SQLSTATE);
     if (state)
         snprintf(err->sqlstate, sizeof(err->sqlstate), "%s", state);
-    const char *detail = PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL);
+    const char *detail = libpq.PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL);
     if (detail) {
         char *d = redact(c, detail);
         err_set_field(&err->detail, d);
         free(d);
     }
-    const char *hint = PQresultErrorField(res, PG_DIAG_MESSAGE_HINT);
+    const char *hint = libpq.PQresultErrorField(res, PG_DIAG_MESSAGE_HINT);
     if (hint)
         err_set_field(&err->hint, hint);
-    const char *pos = PQresultErrorField(res, PG_DIAG_STATEMENT_POSITION);
+    const char *pos = libpq.PQresultErrorField(res, PG_DIAG_STATEMENT_POSITION);
     if (pos)
         err->column = atoi(pos);
     return code;
@@ -146,7 +207,7 @@ static int set_pg_error(pg_conn *c, const PGresult *res, dbshift_error *err)
 /* Whether a result is a success; an empty statement (only comments) is. */
 static bool result_ok(const PGresult *res)
 {
-    switch (PQresultStatus(res)) {
+    switch (libpq.PQresultStatus(res)) {
     case PGRES_COMMAND_OK:
     case PGRES_TUPLES_OK:
     case PGRES_EMPTY_QUERY:
@@ -167,18 +228,18 @@ static int finish_results(pg_conn *c, PGresult *res, dbshift_error *err)
 {
     int rc = 0;
     while (res) {
-        ExecStatusType st = PQresultStatus(res);
+        ExecStatusType st = libpq.PQresultStatus(res);
         if (st == PGRES_COPY_IN) {
-            PQputCopyEnd(c->pg, "COPY FROM STDIN is not supported by dbshift");
+            libpq.PQputCopyEnd(c->pg, "COPY FROM STDIN is not supported by dbshift");
         } else if (st == PGRES_COPY_OUT) {
             char *row = NULL;
-            while (PQgetCopyData(c->pg, &row, 0) > 0)
-                PQfreemem(row);
+            while (libpq.PQgetCopyData(c->pg, &row, 0) > 0)
+                libpq.PQfreemem(row);
         } else if (!result_ok(res) && rc == 0) {
             rc = set_pg_error(c, res, err);
         }
-        PQclear(res);
-        res = PQgetResult(c->pg);
+        libpq.PQclear(res);
+        res = libpq.PQgetResult(c->pg);
     }
     return rc;
 }
@@ -186,9 +247,9 @@ static int finish_results(pg_conn *c, PGresult *res, dbshift_error *err)
 /* Runs one script of statements through the simple query protocol. */
 static int simple_exec(pg_conn *c, const char *sql, dbshift_error *err)
 {
-    if (!PQsendQuery(c->pg, sql))
+    if (!libpq.PQsendQuery(c->pg, sql))
         return set_pg_error(c, NULL, err);
-    return finish_results(c, PQgetResult(c->pg), err);
+    return finish_results(c, libpq.PQgetResult(c->pg), err);
 }
 
 /* Ignores NOTICEs and WARNINGs: libpq's default receiver prints them on
@@ -205,14 +266,14 @@ static void ignore_notice(void *arg, const PGresult *res)
  * written, percent-encoding included) so that messages can be redacted. */
 static void remember_url_password(pg_conn *c, const char *url)
 {
-    PQconninfoOption *opts = PQconninfoParse(url, NULL);
+    PQconninfoOption *opts = libpq.PQconninfoParse(url, NULL);
     if (!opts)
         return;
     for (PQconninfoOption *o = opts; o->keyword; o++) {
         if (strcmp(o->keyword, "password") == 0 && o->val && *o->val)
             c->secrets[1] = xstrdup(o->val);
     }
-    PQconninfoFree(opts);
+    libpq.PQconninfoFree(opts);
     /* The raw form: what lies between "user:" and the last '@' of a URI's
      * authority. */
     const char *scheme = strstr(url, "://");
@@ -235,7 +296,7 @@ static void pg_close(void *conn)
     if (!c)
         return;
     if (c->pg)
-        PQfinish(c->pg);
+        libpq.PQfinish(c->pg);
     for (size_t i = 0; i < sizeof(c->secrets) / sizeof(c->secrets[0]); i++) {
         if (c->secrets[i]) {
             memset(c->secrets[i], 0, strlen(c->secrets[i]));
@@ -264,8 +325,8 @@ static char *pg_describe(void *conn)
     pg_conn *c = conn;
     if (!c || !c->pg)
         return xstrdup("postgres://");
-    const char *user = PQuser(c->pg), *host = PQhost(c->pg), *port = PQport(c->pg),
-               *db = PQdb(c->pg);
+    const char *user = libpq.PQuser(c->pg), *host = libpq.PQhost(c->pg),
+               *port = libpq.PQport(c->pg), *db = libpq.PQdb(c->pg);
     buf b = BUF_INIT;
     buf_adds(&b, "postgres://");
     if (user && *user) {
@@ -285,6 +346,10 @@ static char *pg_describe(void *conn)
 static int pg_open(void **out, const dbshift_conn_params *params, dbshift_error *err)
 {
     *out = NULL;
+    /* Every other slot runs on a connection this made, so after the load. */
+    int rc = dynload_require(&libpq_library, err);
+    if (rc)
+        return rc;
     if (!params || !params->url)
         return err_set(err, DBSHIFT_EUSAGE, "no postgres connection string given");
     pg_conn *c = calloc(1, sizeof(*c));
@@ -317,13 +382,13 @@ static int pg_open(void **out, const dbshift_conn_params *params, dbshift_error 
     keys[k] = NULL;
     vals[k] = NULL;
 
-    c->pg = PQconnectdbParams(keys, vals, 1);
+    c->pg = libpq.PQconnectdbParams(keys, vals, 1);
     if (!c->pg) {
         pg_close(c);
         return err_set(err, DBSHIFT_ENOMEM, "out of memory");
     }
-    if (PQstatus(c->pg) != CONNECTION_OK) {
-        char *msg = one_line(c, PQerrorMessage(c->pg));
+    if (libpq.PQstatus(c->pg) != CONNECTION_OK) {
+        char *msg = one_line(c, libpq.PQerrorMessage(c->pg));
         char *where = pg_describe(c);
         char *w = redact(c, where);
         err_set(err, DBSHIFT_ECONNECT, "cannot connect to %s: %s", w ? w : "postgres",
@@ -336,7 +401,7 @@ static int pg_open(void **out, const dbshift_conn_params *params, dbshift_error 
     }
     /* Notices are dropped here rather than by SET client_min_messages:
      * that cost every connection a round trip (a fifth of a status). */
-    PQsetNoticeReceiver(c->pg, ignore_notice, NULL);
+    libpq.PQsetNoticeReceiver(c->pg, ignore_notice, NULL);
     *out = c;
     return 0;
 }
@@ -466,7 +531,7 @@ static PGresult *exec_params(pg_conn *c, const char *sql, size_t len, const char
         free(text);
         return NULL;
     }
-    PGresult *res = PQexecParams(c->pg, text, (int)nparams, NULL, params, NULL, NULL, 0);
+    PGresult *res = libpq.PQexecParams(c->pg, text, (int)nparams, NULL, params, NULL, NULL, 0);
     free(text);
     if (!res)
         set_pg_error(c, NULL, err);
@@ -482,25 +547,25 @@ static int pg_query(void *conn, const char *sql, const char *const *params, size
         return err && err->code ? err->code : DBSHIFT_ESQL;
     if (!result_ok(res)) {
         int rc = set_pg_error(c, res, err);
-        PQclear(res);
+        libpq.PQclear(res);
         return rc;
     }
-    int ncols = PQnfields(res), nrows = PQntuples(res);
+    int ncols = libpq.PQnfields(res), nrows = libpq.PQntuples(res);
     int rc = 0;
     if (row && nrows > 0 && ncols > 0) {
         const char **values = calloc((size_t)ncols, sizeof(*values));
         if (!values) {
-            PQclear(res);
+            libpq.PQclear(res);
             return err_set(err, DBSHIFT_ENOMEM, "out of memory");
         }
         for (int r = 0; r < nrows && rc == 0; r++) {
             for (int f = 0; f < ncols; f++)
-                values[f] = PQgetisnull(res, r, f) ? NULL : PQgetvalue(res, r, f);
+                values[f] = libpq.PQgetisnull(res, r, f) ? NULL : libpq.PQgetvalue(res, r, f);
             rc = row(payload, (size_t)ncols, values);
         }
         free(values);
     }
-    PQclear(res);
+    libpq.PQclear(res);
     return rc;
 }
 
@@ -540,7 +605,7 @@ static bool batch_opened_transaction(const dbshift_stmt *stmts, size_t upto)
  * then the server has rolled back anyway). */
 static void rollback_after_failure(pg_conn *c, const dbshift_stmt *stmts, size_t failed)
 {
-    PGTransactionStatusType ts = PQtransactionStatus(c->pg);
+    PGTransactionStatusType ts = libpq.PQtransactionStatus(c->pg);
     bool in_tx = ts == PQTRANS_INTRANS || ts == PQTRANS_INERROR;
     if (in_tx && batch_opened_transaction(stmts, failed + 1)) {
         dbshift_error ignored = {0};
@@ -597,8 +662,8 @@ static int run_each(pg_conn *c, const dbshift_stmt *stmts, size_t n, size_t *fai
         if (!text) {
             rc = err && err->code ? err->code : DBSHIFT_ENOMEM;
         } else if (stmts[i].kind == DBSHIFT_STMT_SQL && stmts[i].nparams) {
-            PGresult *res = PQexecParams(c->pg, text, (int)stmts[i].nparams, NULL, stmts[i].params,
-                                         NULL, NULL, 0);
+            PGresult *res = libpq.PQexecParams(c->pg, text, (int)stmts[i].nparams, NULL,
+                                               stmts[i].params, NULL, NULL, 0);
             rc = finish_results(c, res, err);
             if (!res && rc == 0)
                 rc = set_pg_error(c, NULL, err);
@@ -626,7 +691,7 @@ static int run_each(pg_conn *c, const dbshift_stmt *stmts, size_t n, size_t *fai
 static int run_pipeline(pg_conn *c, const dbshift_stmt *stmts, size_t n, size_t *failed,
                         dbshift_error *err)
 {
-    if (PQenterPipelineMode(c->pg) != 1)
+    if (libpq.PQenterPipelineMode(c->pg) != 1)
         return set_pg_error(c, NULL, err);
     int rc = 0;
     size_t sent = 0;
@@ -638,8 +703,8 @@ static int run_pipeline(pg_conn *c, const dbshift_stmt *stmts, size_t n, size_t 
         }
         const dbshift_stmt *s = &stmts[sent];
         int nparams = s->kind == DBSHIFT_STMT_SQL ? (int)s->nparams : 0;
-        int ok = PQsendQueryParams(c->pg, text, nparams, NULL, nparams ? s->params : NULL, NULL,
-                                   NULL, 0);
+        int ok = libpq.PQsendQueryParams(c->pg, text, nparams, NULL, nparams ? s->params : NULL,
+                                         NULL, NULL, 0);
         free(text);
         if (!ok) {
             rc = set_pg_error(c, NULL, err);
@@ -647,7 +712,7 @@ static int run_pipeline(pg_conn *c, const dbshift_stmt *stmts, size_t n, size_t 
         }
     }
     size_t first_bad = rc ? sent : n;
-    if (PQpipelineSync(c->pg) != 1 && rc == 0) {
+    if (libpq.PQpipelineSync(c->pg) != 1 && rc == 0) {
         rc = set_pg_error(c, NULL, err);
         first_bad = 0;
     }
@@ -658,35 +723,35 @@ static int run_pipeline(pg_conn *c, const dbshift_stmt *stmts, size_t n, size_t 
     size_t idx = 0;
     bool last_null = false;
     for (;;) {
-        PGresult *res = PQgetResult(c->pg);
+        PGresult *res = libpq.PQgetResult(c->pg);
         if (!res) {
-            if (last_null || PQstatus(c->pg) == CONNECTION_BAD)
+            if (last_null || libpq.PQstatus(c->pg) == CONNECTION_BAD)
                 break;
             last_null = true;
             idx++;
             continue;
         }
         last_null = false;
-        ExecStatusType st = PQresultStatus(res);
+        ExecStatusType st = libpq.PQresultStatus(res);
         if (st == PGRES_PIPELINE_SYNC) {
-            PQclear(res);
+            libpq.PQclear(res);
             break;
         }
         if (st == PGRES_COPY_IN) {
-            PQputCopyEnd(c->pg, "COPY FROM STDIN is not supported by dbshift");
+            libpq.PQputCopyEnd(c->pg, "COPY FROM STDIN is not supported by dbshift");
         } else if (st != PGRES_PIPELINE_ABORTED && !result_ok(res) && rc == 0) {
             rc = set_pg_error(c, res, err);
             first_bad = idx < n ? idx : n - 1;
         }
-        PQclear(res);
+        libpq.PQclear(res);
     }
-    if (PQexitPipelineMode(c->pg) != 1) {
+    if (libpq.PQexitPipelineMode(c->pg) != 1) {
         PGresult *res;
-        while ((res = PQgetResult(c->pg)))
-            PQclear(res);
-        PQexitPipelineMode(c->pg);
+        while ((res = libpq.PQgetResult(c->pg)))
+            libpq.PQclear(res);
+        libpq.PQexitPipelineMode(c->pg);
     }
-    if (rc == 0 && PQstatus(c->pg) == CONNECTION_BAD) {
+    if (rc == 0 && libpq.PQstatus(c->pg) == CONNECTION_BAD) {
         rc = set_pg_error(c, NULL, err);
         first_bad = idx < n ? idx : n - 1;
     }
@@ -744,7 +809,7 @@ static int pg_run(void *conn, const dbshift_stmt *stmts, size_t n, size_t *faile
         return run_each(c, stmts, n, failed, err);
     if (n >= 2 && stmts[0].kind == DBSHIFT_STMT_BEGIN && stmts[n - 1].kind == DBSHIFT_STMT_COMMIT)
         return run_pipeline(c, stmts, n, failed, err);
-    if (PQtransactionStatus(c->pg) == PQTRANS_INTRANS) {
+    if (libpq.PQtransactionStatus(c->pg) == PQTRANS_INTRANS) {
         bool plain = true;
         for (size_t i = 0; i < n && plain; i++)
             plain = stmts[i].kind == DBSHIFT_STMT_SQL;
@@ -983,7 +1048,7 @@ static int pg_table_exists(void *conn, const char *schema, const char *table, bo
  * except secrets, values quoted as libpq's conninfo syntax wants. */
 static char *child_conninfo(pg_conn *c)
 {
-    PQconninfoOption *opts = PQconninfo(c->pg);
+    PQconninfoOption *opts = libpq.PQconninfo(c->pg);
     if (!opts)
         return NULL;
     buf b = BUF_INIT;
@@ -1001,7 +1066,7 @@ static char *child_conninfo(pg_conn *c)
         }
         buf_addc(&b, '\'');
     }
-    PQconninfoFree(opts);
+    libpq.PQconninfoFree(opts);
     if (buf_failed(&b)) {
         buf_release(&b);
         return NULL;
@@ -1019,7 +1084,7 @@ static int run_tool(pg_conn *c, const char *tool, char *const argv[], const char
 {
     /* PGPASSWORD only when this connection used a password: otherwise the
      * tool finds one where libpq found ours (.pgpass, PGPASSWORD). */
-    const char *pw = PQpass(c->pg);
+    const char *pw = libpq.PQpass(c->pg);
     driver_tool_env env;
     if (driver_tool_env_init(&env, "PGPASSWORD", pw && *pw ? pw : NULL, true) < 0)
         return err_set(err, DBSHIFT_ENOMEM, "out of memory");
@@ -1170,11 +1235,11 @@ static int schema_row(void *payload, size_t ncols, const char *const *values)
     drop_list *d = payload;
     if (ncols < 1 || !values[0])
         return 0;
-    char *q = PQescapeIdentifier(d->pg, values[0], strlen(values[0]));
+    char *q = libpq.PQescapeIdentifier(d->pg, values[0], strlen(values[0]));
     if (!q)
         return DBSHIFT_ENOMEM;
     buf_addf(&d->sql, "DROP SCHEMA %s CASCADE;\n", q);
-    PQfreemem(q);
+    libpq.PQfreemem(q);
     return 0;
 }
 
