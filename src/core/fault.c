@@ -13,6 +13,10 @@
  * a transaction the batch opened), so the core cannot tell an injected
  * failure from a real one. The wrapper is freed by the close() slot that
  * dbshift_free calls. A fault fires once.
+ *
+ * The "library" fault is of another kind: it makes the connect itself fail
+ * as it does for a user without libpq or libmariadb installed (the drivers
+ * load them on first use), so no wrapper is needed.
  */
 #ifdef DBSHIFT_FAULTS
 
@@ -21,12 +25,14 @@
 #include <string.h>
 
 #include "core/handle.h"
+#include "driver/dynload.h"
 #include "util/err.h"
 
 enum fault_kind {
     FAULT_STATEMENT = 1, /* a migration statement: an SQL item without parameters */
     FAULT_HISTORY,       /* a write of the migrations table (insert, update, delete) */
     FAULT_COMMIT,        /* a COMMIT item or the commit() slot */
+    FAULT_LIBRARY,       /* the engine's client library cannot be loaded */
 };
 
 typedef struct fault_conn {
@@ -241,9 +247,13 @@ static int parse_spec(fault_conn *fc, const char *spec, dbshift_error *err)
         fc->kind = FAULT_HISTORY;
     else if (klen == 6 && memcmp(spec, "commit", 6) == 0)
         fc->kind = FAULT_COMMIT;
+    else if (klen == 7 && memcmp(spec, "library", 7) == 0 && !colon)
+        fc->kind = FAULT_LIBRARY;
     else
         return err_set(err, DBSHIFT_EUSAGE,
-                       "unknown fault '%s': expected statement:N, history[:N] or commit[:N]", spec);
+                       "unknown fault '%s': expected statement:N, history[:N], commit[:N] or "
+                       "library",
+                       spec);
     fc->nth = 1;
     if (colon) {
         char *end = NULL;
@@ -271,6 +281,20 @@ int dbshift_test_fault(dbshift *db, const char *spec)
     if (!fc)
         return err_set(&db->error, DBSHIFT_ENOMEM, "out of memory");
     int rc = parse_spec(fc, spec, &db->error);
+    if (rc == 0 && fc->kind == FAULT_LIBRARY) {
+        free(fc);
+        if (db->conn)
+            return err_set(&db->error, DBSHIFT_EUSAGE,
+                           "fault 'library' cannot fire: this handle is already connected");
+        dynload_test_fail_loads(true);
+        rc = handle_connect(db);
+        dynload_test_fail_loads(false);
+        if (rc == 0)
+            rc = err_set(&db->error, DBSHIFT_EUSAGE,
+                         "fault 'library' did not fire: this engine loads no client library, "
+                         "or it was loaded already");
+        return rc;
+    }
     if (rc == 0)
         rc = handle_connect(db);
     if (rc) {
