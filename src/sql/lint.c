@@ -170,9 +170,9 @@ void lint_result_release(lint_result *res)
     lint_result_init(res);
 }
 
-void lint_stmts_release(lint_stmts *s)
+void lint_stmts_truncate(lint_stmts *s, size_t count)
 {
-    for (size_t i = 0; i < s->count; i++) {
+    for (size_t i = count; i < s->count; i++) {
         lint_stmt *st = &s->items[i];
         for (size_t j = 0; j < st->nactions; j++) {
             free(st->actions[j].schema);
@@ -183,6 +183,13 @@ void lint_stmts_release(lint_stmts *s)
         free(st->actions);
         free(st->parse_error);
     }
+    if (count < s->count)
+        s->count = count;
+}
+
+void lint_stmts_release(lint_stmts *s)
+{
+    lint_stmts_truncate(s, 0);
     free(s->items);
     memset(s, 0, sizeof(*s));
 }

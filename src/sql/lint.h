@@ -208,6 +208,8 @@ typedef struct lint_stmts {
 } lint_stmts;
 
 void lint_stmts_release(lint_stmts *s);
+/* Frees the statements from index count on, keeping the first count. */
+void lint_stmts_truncate(lint_stmts *s, size_t count);
 /* Appends an empty statement; returns it, or NULL when out of memory. */
 lint_stmt *lint_stmts_add(lint_stmts *s, size_t offset, size_t len);
 /* Appends an action with copies of the strings (each may be NULL); returns
@@ -232,5 +234,47 @@ int lint_generic_read(lint_stmts *out, const char *text, size_t len, int dialect
 /* Converts one statement (len bytes) of SQLite or MySQL into actions on st;
  * exposed for tests. Returns 0 or DBSHIFT_ENOMEM. */
 int lint_generic_statement(lint_stmt *st, const char *sql, size_t len, int dialect);
+
+/* lint_postgres_read without the pre-pass (lint_postgres_scan.c): every
+ * statement read from its JSON tree. The two must agree on every input;
+ * exposed so that tests can hold them to it. */
+int lint_postgres_read_trees(lint_stmts *out, const char *text, size_t len, size_t nbounds,
+                             const size_t *offsets, const size_t *lens);
+
+/* --- Postgres pre-pass (lint_postgres_scan.c) ---------------------------- */
+
+/* What the leading words of one Postgres statement tell about it. */
+enum lint_pg_shape {
+    LINT_PG_EMPTY = 0,    /* only whitespace and comments */
+    LINT_PG_TREE,         /* anything else: the parse tree must say */
+    LINT_PG_NO_ACTION,    /* DO, SELECT */
+    LINT_PG_OTHER_DDL,    /* CREATE VIEW/FUNCTION/TRIGGER/TYPE..., COMMENT ON, GRANT... */
+    LINT_PG_CREATE_TABLE, /* schema (may be ""), table */
+    LINT_PG_CREATE_INDEX, /* schema, table, name (may be ""), LINT_F_CONCURRENT */
+    LINT_PG_INSERT,       /* schema, table */
+    LINT_PG_UPDATE,       /* schema, table, LINT_F_WHERE */
+    LINT_PG_DELETE,       /* schema, table, LINT_F_WHERE */
+};
+
+/* PostgreSQL's NAMEDATALEN: longer names are cut by the server, so a
+ * statement naming one is left to the parse tree. */
+#define LINT_PG_NAME_MAX 64
+
+typedef struct lint_pg_shape_info {
+    int shape;      /* enum lint_pg_shape */
+    unsigned flags; /* LINT_F_CONCURRENT, LINT_F_WHERE */
+    char schema[LINT_PG_NAME_MAX];
+    char table[LINT_PG_NAME_MAX];
+    char name[LINT_PG_NAME_MAX];
+} lint_pg_shape_info;
+
+/* Offset of the ';' that ends the statement starting at pos in text (len
+ * bytes), by Postgres' lexical rules; len when no ';' follows. A guess the
+ * caller must confirm with the parser: see lint_postgres_scan.c. */
+size_t lint_pg_statement_end(const char *text, size_t len, size_t pos);
+
+/* Tells what the statement text (len bytes, its ';' left out) is, from its
+ * leading words. Right only for text the parser accepts. */
+void lint_pg_shape(lint_pg_shape_info *info, const char *text, size_t len);
 
 #endif

@@ -4,9 +4,13 @@
  * reads its JSON parse tree in place, without loading it, to describe each
  * statement as lint actions (lint.h).
  *
- * Speed matters here (lint runs before every `up`): a section is parsed in
- * one pg_query_parse call and each statement's node is read once. Only when
- * the parser rejects the section (newer syntax than Debian's PostgreSQL 15
+ * Speed matters here (lint runs before every `up`). The JSON tree costs
+ * more than the parse, so a section is first cut at its ';' and each
+ * statement's leading words are read (lint_postgres_scan.c): the statements
+ * they fully describe (views, functions, CREATE TABLE name, INSERT INTO
+ * name, ...) are only checked by the parser, all in one call, and the rest
+ * go to one pg_query_parse call whose tree is read once. Only when the
+ * parser rejects the section (newer syntax than Debian's PostgreSQL 15
  * grammar, or a plain error the server will report) is the section split
  * with the scanner and each statement parsed alone, so that one statement
  * the parser does not know becomes a "not analysed" finding while the rest
@@ -901,69 +905,141 @@ static void read_statement(pg_reader *r, span type_key, span body)
     read_node(r, type, body);
 }
 
+/* One element of the tree's "stmts" array: {"stmt":{"Type":{...}},
+ * "stmt_location":N,"stmt_len":M}, location and length left out when 0. */
+typedef struct tree_stmt {
+    long loc;
+    long len;
+    span type; /* the node's type name; NULL p when there is none */
+    span body;
+} tree_stmt;
+
+/* The first statement of a parse tree {"version":N,"stmts":[...]}: going
+ * straight to the array, each statement's bytes are skimmed once instead of
+ * once per nesting level. *p is then where the next statement is read. */
+static bool first_tree_stmt(const char **p, const char *tree, const char *end)
+{
+    const char *s = strstr(tree, "\"stmts\":");
+    if (!s)
+        return false;
+    s = skip_ws(s + 8, end);
+    if (s >= end || *s != '[')
+        return false;
+    *p = s + 1;
+    return true;
+}
+
+static bool next_tree_stmt(const char **pos, const char *end, tree_stmt *ts)
+{
+    const char *p = skip_ws(*pos, end);
+    if (p < end && *p == ',')
+        p = skip_ws(p + 1, end);
+    if (p >= end || *p != '{')
+        return false;
+    p++;
+    span k, v;
+    memset(ts, 0, sizeof(*ts));
+    while (next_member(&p, end, &k, &v)) {
+        if (span_is(k, "stmt_location")) {
+            ts->loc = strtol(v.p, NULL, 10);
+        } else if (span_is(k, "stmt_len")) {
+            ts->len = strtol(v.p, NULL, 10);
+        } else if (span_is(k, "stmt") && v.p[0] == '{') {
+            const char *s = v.p + 1;
+            if (!next_member(&s, v.p + v.n, &ts->type, &ts->body))
+                ts->type.p = NULL;
+        }
+    }
+    p = skip_ws(p, end);
+    if (p < end && *p == '}')
+        p++;
+    *pos = p;
+    return true;
+}
+
+/* Adds the actions of one tree statement to st. Returns 0 or
+ * DBSHIFT_ENOMEM. */
+static int read_tree_stmt(lint_stmt *st, const tree_stmt *ts)
+{
+    if (!ts->type.p || ts->body.n == 0 || ts->body.p[0] != '{')
+        return 0;
+    pg_reader r = {st, 0, NULL, 0, 0};
+    read_statement(&r, ts->type, ts->body);
+    reader_release(&r);
+    return r.nomem ? DBSHIFT_ENOMEM : 0;
+}
+
 /* Adds the statements of a parse tree; base is where the parsed text starts
  * in the section, only (when set) the statement all of them belong to.
  * Returns 0 or DBSHIFT_ENOMEM. */
 static int add_tree(lint_stmts *out, const char *tree, size_t base, size_t text_len,
                     lint_stmt *only)
 {
-    const char *end = tree + strlen(tree);
-    /* {"version":N,"stmts":[...]}: go straight to the array, so that each
-     * statement's bytes are skimmed once instead of once per nesting level. */
-    const char *p = strstr(tree, "\"stmts\":");
-    if (!p)
+    const char *end = tree + strlen(tree), *p;
+    tree_stmt ts;
+    if (!first_tree_stmt(&p, tree, end))
         return 0;
-    p = skip_ws(p + 8, end);
-    if (p >= end || *p != '[')
-        return 0;
-    p++;
-    for (;;) {
-        p = skip_ws(p, end);
-        if (p < end && *p == ',')
-            p = skip_ws(p + 1, end);
-        if (p >= end || *p != '{')
-            break;
-        p++;
-        span k, v, type = {NULL, 0}, body = {NULL, 0};
-        long loc = 0, len = 0;
-        while (next_member(&p, end, &k, &v)) {
-            if (span_is(k, "stmt_location")) {
-                loc = strtol(v.p, NULL, 10);
-            } else if (span_is(k, "stmt_len")) {
-                len = strtol(v.p, NULL, 10);
-            } else if (span_is(k, "stmt") && v.p[0] == '{') {
-                const char *s = v.p + 1;
-                if (!next_member(&s, v.p + v.n, &type, &body))
-                    type.p = NULL;
-            }
-        }
-        p = skip_ws(p, end);
-        if (p < end && *p == '}')
-            p++;
+    while (next_tree_stmt(&p, end, &ts)) {
         lint_stmt *st = only;
         if (!st) {
-            size_t offset = base + (size_t)(loc > 0 ? loc : 0);
+            size_t offset = base + (size_t)(ts.loc > 0 ? ts.loc : 0);
             if (offset > text_len)
                 offset = text_len;
             /* The last statement's length is 0: up to the end of the text. */
-            size_t n = len > 0 ? (size_t)len : text_len - offset;
+            size_t n = ts.len > 0 ? (size_t)ts.len : text_len - offset;
             st = lint_stmts_add(out, offset, n);
             if (!st)
                 return DBSHIFT_ENOMEM;
         }
-        if (!type.p || body.n == 0 || body.p[0] != '{')
-            continue;
-        pg_reader r = {st, 0, NULL, 0, 0};
-        read_statement(&r, type, body);
-        reader_release(&r);
-        if (r.nomem)
-            return DBSHIFT_ENOMEM;
+        int rc = read_tree_stmt(st, &ts);
+        if (rc < 0)
+            return rc;
     }
     return 0;
 }
 
-/* Parses one statement alone (text[offset..offset+len)). */
-static int read_one(lint_stmts *out, const char *text, size_t offset, size_t len)
+/* The actions of a statement the pre-pass recognised, the same the tree
+ * path gives it. Returns 0 or DBSHIFT_ENOMEM. */
+static int add_shaped(lint_stmt *st, const lint_pg_shape_info *info)
+{
+    const char *schema = info->schema[0] ? info->schema : NULL;
+    const char *name = info->name[0] ? info->name : NULL;
+    int kind = 0;
+    unsigned flags = 0;
+    switch (info->shape) {
+    case LINT_PG_OTHER_DDL:
+        return lint_stmt_add_action(st, LINT_ACT_OTHER_DDL, 0, NULL, NULL, NULL) ? 0
+                                                                                 : DBSHIFT_ENOMEM;
+    case LINT_PG_CREATE_TABLE:
+        kind = LINT_ACT_CREATE_TABLE;
+        break;
+    case LINT_PG_CREATE_INDEX:
+        kind = LINT_ACT_CREATE_INDEX;
+        flags = info->flags & LINT_F_CONCURRENT;
+        break;
+    case LINT_PG_INSERT:
+        kind = LINT_ACT_INSERT;
+        break;
+    case LINT_PG_UPDATE:
+        kind = LINT_ACT_UPDATE;
+        flags = info->flags & LINT_F_WHERE;
+        break;
+    case LINT_PG_DELETE:
+        kind = LINT_ACT_DELETE;
+        flags = info->flags & LINT_F_WHERE;
+        break;
+    default:
+        return 0;
+    }
+    if (kind != LINT_ACT_CREATE_INDEX)
+        name = NULL;
+    return lint_stmt_add_action(st, kind, flags, schema, info->table, name) ? 0 : DBSHIFT_ENOMEM;
+}
+
+/* Parses one statement alone (text[offset..offset+len)). With shapes, a
+ * statement the pre-pass recognises is only checked by the parser, not
+ * turned into a tree, when the parser finds exactly that one statement. */
+static int read_one(lint_stmts *out, const char *text, size_t offset, size_t len, bool shapes)
 {
     lint_stmt *st = lint_stmts_add(out, offset, len);
     if (!st)
@@ -971,8 +1047,31 @@ static int read_one(lint_stmts *out, const char *text, size_t offset, size_t len
     char *copy = strndup(text + offset, len);
     if (!copy)
         return DBSHIFT_ENOMEM;
-    PgQueryParseResult res = pg_query_parse(copy);
     int rc = 0;
+    lint_pg_shape_info info;
+    info.shape = LINT_PG_TREE;
+    if (shapes)
+        lint_pg_shape(&info, copy, strlen(copy));
+    if (info.shape != LINT_PG_TREE) {
+        PgQuerySplitResult split = pg_query_split_with_parser(copy);
+        bool done = true;
+        if (split.error) {
+            st->not_analysed = true;
+            st->parse_error = xstrdup(split.error->message);
+            if (!st->parse_error)
+                rc = DBSHIFT_ENOMEM;
+        } else if (split.n_stmts == (info.shape == LINT_PG_EMPTY ? 0 : 1)) {
+            rc = add_shaped(st, &info);
+        } else {
+            done = false;
+        }
+        pg_query_free_split_result(split);
+        if (done) {
+            free(copy);
+            return rc;
+        }
+    }
+    PgQueryParseResult res = pg_query_parse(copy);
     if (res.error) {
         st->not_analysed = true;
         st->parse_error = xstrdup(res.error->message);
@@ -986,49 +1085,271 @@ static int read_one(lint_stmts *out, const char *text, size_t offset, size_t len
     return rc;
 }
 
-int lint_postgres_read(lint_stmts *out, const char *text, size_t len, size_t nbounds,
-                       const size_t *offsets, const size_t *lens)
+/* A statement of the section as the pre-pass cut it. */
+typedef struct piece {
+    size_t offset; /* in the section: after the previous ';' */
+    size_t len;    /* up to its own ';' or the end */
+    size_t stmt;   /* its statement in out; unused when empty */
+    lint_pg_shape_info info;
+} piece;
+
+typedef struct pieces {
+    size_t count;
+    size_t cap;
+    piece *items;
+} pieces;
+
+static piece *pieces_add(pieces *ps)
+{
+    if (ps->count == ps->cap) {
+        size_t cap = ps->cap ? ps->cap * 2 : 16;
+        piece *items = realloc(ps->items, cap * sizeof(*items));
+        if (!items)
+            return NULL;
+        ps->items = items;
+        ps->cap = cap;
+    }
+    return &ps->items[ps->count++];
+}
+
+/* Joins the pieces whose shape is (tree) or is not (!tree) LINT_PG_TREE,
+ * with ';' between them, into a new NUL-terminated text; at[k] receives
+ * where piece k starts in it. NULL when out of memory. */
+static char *join_pieces(const pieces *ps, const char *text, bool tree, size_t *at)
+{
+    size_t n = 0;
+    for (size_t k = 0; k < ps->count; k++) {
+        if ((ps->items[k].info.shape == LINT_PG_TREE) == tree)
+            n += ps->items[k].len + 1;
+    }
+    char *joined = malloc(n + 1);
+    if (!joined)
+        return NULL;
+    size_t o = 0;
+    for (size_t k = 0; k < ps->count; k++) {
+        const piece *pc = &ps->items[k];
+        if ((pc->info.shape == LINT_PG_TREE) != tree)
+            continue;
+        if (o > 0)
+            joined[o++] = ';';
+        at[k] = o;
+        memcpy(joined + o, text + pc->offset, pc->len);
+        o += pc->len;
+    }
+    joined[o] = '\0';
+    return joined;
+}
+
+/* The checked text: the parser must find the non-empty recognised pieces,
+ * each where it was put. */
+static bool check_shaped(const pieces *ps, const char *checked, const size_t *at)
+{
+    PgQuerySplitResult split = pg_query_split_with_parser(checked);
+    bool ok = !split.error;
+    int i = 0;
+    for (size_t k = 0; ok && k < ps->count; k++) {
+        const piece *pc = &ps->items[k];
+        if (pc->info.shape == LINT_PG_TREE || pc->info.shape == LINT_PG_EMPTY)
+            continue;
+        ok = i < split.n_stmts && (size_t)split.stmts[i]->stmt_location == at[k] &&
+             (size_t)split.stmts[i]->stmt_len == pc->len;
+        i++;
+    }
+    ok = ok && i == split.n_stmts;
+    pg_query_free_split_result(split);
+    return ok;
+}
+
+/* What read_shaped and its helpers return when the section is to be read
+ * the tree way instead (besides 0 and DBSHIFT_ENOMEM). */
+#define READ_BY_TREES 1
+
+/* The parsed text: its tree must hold the tree pieces, each where it was
+ * put; their actions go to their statements. Returns 0, READ_BY_TREES or
+ * DBSHIFT_ENOMEM. */
+static int read_tree_pieces(lint_stmts *out, const pieces *ps, const char *parsed, const size_t *at)
+{
+    PgQueryParseResult res = pg_query_parse(parsed);
+    if (res.error) {
+        pg_query_free_parse_result(res);
+        return READ_BY_TREES;
+    }
+    size_t parsed_len = strlen(parsed);
+    const char *end = res.parse_tree + strlen(res.parse_tree), *p;
+    tree_stmt ts;
+    size_t k = 0;
+    int rc = first_tree_stmt(&p, res.parse_tree, end) ? 0 : READ_BY_TREES;
+    while (rc == 0 && next_tree_stmt(&p, end, &ts)) {
+        while (k < ps->count && ps->items[k].info.shape != LINT_PG_TREE)
+            k++;
+        size_t n = k < ps->count && ts.len <= 0 ? parsed_len - at[k] : (size_t)ts.len;
+        if (k == ps->count || ts.loc < 0 || (size_t)ts.loc != at[k] || n != ps->items[k].len)
+            rc = READ_BY_TREES;
+        else
+            rc = read_tree_stmt(&out->items[ps->items[k++].stmt], &ts);
+    }
+    while (rc == 0 && k < ps->count && ps->items[k].info.shape != LINT_PG_TREE)
+        k++;
+    if (rc == 0 && k != ps->count)
+        rc = READ_BY_TREES;
+    pg_query_free_parse_result(res);
+    return rc;
+}
+
+/* Checks the recognised pieces and, when there are others, reads those from
+ * their tree. Returns 0, READ_BY_TREES or DBSHIFT_ENOMEM. */
+static int check_and_parse(lint_stmts *out, const pieces *ps, const char *text, size_t ntree)
+{
+    size_t *at = malloc(ps->count * sizeof(*at));
+    if (!at)
+        return DBSHIFT_ENOMEM;
+    int rc;
+    if (ntree == 0) {
+        /* All pieces recognised: joined, they are the section itself. */
+        for (size_t k = 0; k < ps->count; k++)
+            at[k] = ps->items[k].offset;
+        rc = check_shaped(ps, text, at) ? 0 : READ_BY_TREES;
+    } else {
+        char *checked = join_pieces(ps, text, false, at);
+        char *parsed = join_pieces(ps, text, true, at);
+        if (!checked || !parsed)
+            rc = DBSHIFT_ENOMEM;
+        else if (!check_shaped(ps, checked, at))
+            rc = READ_BY_TREES;
+        else
+            rc = read_tree_pieces(out, ps, parsed, at);
+        free(checked);
+        free(parsed);
+    }
+    free(at);
+    return rc;
+}
+
+/*
+ * The section read through the pre-pass. The text is cut at its ';' and
+ * each piece's shape taken; the recognised pieces are joined (with ';'
+ * between them, empty ones included) into one text that the parser only
+ * checks, the others into one text it turns into a tree. The parser must
+ * find in each text exactly the statements of the cut, at the same
+ * offsets: then every cut was at a real ';', every piece parses alone as it
+ * would in the section (statements are separate in Postgres' grammar), and
+ * the tree of the section would have had the same statements with the same
+ * ranges. Anything else (a syntax error, a cut the lexer got wrong, text
+ * with a NUL byte) returns READ_BY_TREES with out as it was: the caller
+ * reads the section the tree way, which reports errors statement by
+ * statement. So does a section with nothing recognised, as there is
+ * nothing to save. Returns 0, READ_BY_TREES or DBSHIFT_ENOMEM.
+ */
+static int read_shaped(lint_stmts *out, const char *text, size_t len)
+{
+    if (memchr(text, '\0', len))
+        return READ_BY_TREES;
+    pieces ps = {0, 0, NULL};
+    size_t ntree = 0, nshaped = 0;
+    for (size_t pos = 0;;) {
+        size_t end = lint_pg_statement_end(text, len, pos);
+        piece *pc = pieces_add(&ps);
+        if (!pc) {
+            free(ps.items);
+            return DBSHIFT_ENOMEM;
+        }
+        pc->offset = pos;
+        pc->len = end - pos;
+        lint_pg_shape(&pc->info, text + pos, end - pos);
+        ntree += pc->info.shape == LINT_PG_TREE;
+        nshaped += pc->info.shape != LINT_PG_TREE && pc->info.shape != LINT_PG_EMPTY;
+        if (end >= len)
+            break;
+        pos = end + 1;
+    }
+    size_t first = out->count;
+    int rc = nshaped ? 0 : READ_BY_TREES;
+    for (size_t k = 0; k < ps.count && rc == 0; k++) {
+        piece *pc = &ps.items[k];
+        if (pc->info.shape == LINT_PG_EMPTY)
+            continue;
+        pc->stmt = out->count;
+        if (!lint_stmts_add(out, pc->offset, pc->len))
+            rc = DBSHIFT_ENOMEM;
+    }
+    if (rc == 0)
+        rc = check_and_parse(out, &ps, text, ntree);
+    for (size_t k = 0; k < ps.count && rc == 0; k++) {
+        const piece *pc = &ps.items[k];
+        if (pc->info.shape != LINT_PG_TREE && pc->info.shape != LINT_PG_EMPTY)
+            rc = add_shaped(&out->items[pc->stmt], &pc->info);
+    }
+    if (rc == READ_BY_TREES)
+        lint_stmts_truncate(out, first);
+    free(ps.items);
+    return rc;
+}
+
+static int read_section(lint_stmts *out, const char *text, size_t len, size_t nbounds,
+                        const size_t *offsets, const size_t *lens, bool shapes)
 {
     int rc = 0;
     if (nbounds > 0) {
         for (size_t i = 0; i < nbounds && rc == 0; i++) {
             if (offsets[i] <= len && lens[i] <= len - offsets[i])
-                rc = read_one(out, text, offsets[i], lens[i]);
+                rc = read_one(out, text, offsets[i], lens[i], shapes);
         }
+        if (rc == 0)
+            lint_stmts_locate(out, text, len);
+        return rc;
+    }
+    if (shapes) {
+        rc = read_shaped(out, text, len);
+        if (rc == 0)
+            lint_stmts_locate(out, text, len);
+        if (rc != READ_BY_TREES)
+            return rc;
+        rc = 0;
+    }
+    PgQueryParseResult res = pg_query_parse(text);
+    if (!res.error) {
+        rc = add_tree(out, res.parse_tree, 0, len, NULL);
+        pg_query_free_parse_result(res);
     } else {
-        PgQueryParseResult res = pg_query_parse(text);
-        if (!res.error) {
-            rc = add_tree(out, res.parse_tree, 0, len, NULL);
-            pg_query_free_parse_result(res);
-        } else {
-            pg_query_free_parse_result(res);
-            sql_split split;
-            dbshift_error err;
-            memset(&split, 0, sizeof(split));
-            memset(&err, 0, sizeof(err));
-            rc = sql_split_text(&split, text, len, DBSHIFT_DIALECT_POSTGRES, &err);
-            if (rc == DBSHIFT_ENOMEM) {
-                dbshift_error_clear(&err);
-                return rc;
-            }
-            if (rc < 0) {
-                lint_stmt *st = lint_stmts_add(out, 0, len);
-                rc = st ? 0 : DBSHIFT_ENOMEM;
-                if (st) {
-                    st->not_analysed = true;
-                    st->parse_error =
-                        xstrdup(err.message ? err.message : "the text could not be split");
-                    if (!st->parse_error)
-                        rc = DBSHIFT_ENOMEM;
-                }
-            }
-            for (size_t i = 0; i < split.count && rc == 0; i++)
-                rc = read_one(out, text, split.items[i].offset, split.items[i].len);
-            sql_split_release(&split);
+        pg_query_free_parse_result(res);
+        sql_split split;
+        dbshift_error err;
+        memset(&split, 0, sizeof(split));
+        memset(&err, 0, sizeof(err));
+        rc = sql_split_text(&split, text, len, DBSHIFT_DIALECT_POSTGRES, &err);
+        if (rc == DBSHIFT_ENOMEM) {
             dbshift_error_clear(&err);
+            return rc;
         }
+        if (rc < 0) {
+            lint_stmt *st = lint_stmts_add(out, 0, len);
+            rc = st ? 0 : DBSHIFT_ENOMEM;
+            if (st) {
+                st->not_analysed = true;
+                st->parse_error =
+                    xstrdup(err.message ? err.message : "the text could not be split");
+                if (!st->parse_error)
+                    rc = DBSHIFT_ENOMEM;
+            }
+        }
+        for (size_t i = 0; i < split.count && rc == 0; i++)
+            rc = read_one(out, text, split.items[i].offset, split.items[i].len, shapes);
+        sql_split_release(&split);
+        dbshift_error_clear(&err);
     }
     if (rc == 0)
         lint_stmts_locate(out, text, len);
     return rc;
+}
+
+int lint_postgres_read(lint_stmts *out, const char *text, size_t len, size_t nbounds,
+                       const size_t *offsets, const size_t *lens)
+{
+    return read_section(out, text, len, nbounds, offsets, lens, true);
+}
+
+int lint_postgres_read_trees(lint_stmts *out, const char *text, size_t len, size_t nbounds,
+                             const size_t *offsets, const size_t *lens)
+{
+    return read_section(out, text, len, nbounds, offsets, lens, false);
 }
