@@ -245,15 +245,20 @@ int lint_postgres_read_trees(lint_stmts *out, const char *text, size_t len, size
 
 /* What the leading words of one Postgres statement tell about it. */
 enum lint_pg_shape {
-    LINT_PG_EMPTY = 0,    /* only whitespace and comments */
-    LINT_PG_TREE,         /* anything else: the parse tree must say */
-    LINT_PG_NO_ACTION,    /* DO, SELECT */
-    LINT_PG_OTHER_DDL,    /* CREATE VIEW/FUNCTION/TRIGGER/TYPE..., COMMENT ON, GRANT... */
-    LINT_PG_CREATE_TABLE, /* schema (may be ""), table */
-    LINT_PG_CREATE_INDEX, /* schema, table, name (may be ""), LINT_F_CONCURRENT */
-    LINT_PG_INSERT,       /* schema, table */
-    LINT_PG_UPDATE,       /* schema, table, LINT_F_WHERE */
-    LINT_PG_DELETE,       /* schema, table, LINT_F_WHERE */
+    LINT_PG_EMPTY = 0,     /* only whitespace and comments */
+    LINT_PG_TREE,          /* anything else: the parse tree must say */
+    LINT_PG_NO_ACTION,     /* DO, SELECT */
+    LINT_PG_OTHER_DDL,     /* CREATE VIEW/FUNCTION/..., DROP VIEW/..., COMMENT ON, GRANT... */
+    LINT_PG_CREATE_TABLE,  /* schema (may be ""), table */
+    LINT_PG_CREATE_INDEX,  /* schema, table, name (may be ""), LINT_F_CONCURRENT */
+    LINT_PG_INSERT,        /* schema, table */
+    LINT_PG_UPDATE,        /* schema, table, LINT_F_WHERE */
+    LINT_PG_DELETE,        /* schema, table, LINT_F_WHERE */
+    LINT_PG_DROP_TABLE,    /* schema, table, LINT_F_IF_EXISTS */
+    LINT_PG_DROP_INDEX,    /* schema, name, LINT_F_IF_EXISTS, LINT_F_CONCURRENT */
+    LINT_PG_DROP_SCHEMA,   /* name, LINT_F_IF_EXISTS */
+    LINT_PG_RENAME_TABLE,  /* ALTER TABLE schema.table RENAME TO name */
+    LINT_PG_RENAME_COLUMN, /* ALTER TABLE schema.table RENAME name TO new_name */
 };
 
 /* PostgreSQL's NAMEDATALEN: longer names are cut by the server, so a
@@ -262,10 +267,11 @@ enum lint_pg_shape {
 
 typedef struct lint_pg_shape_info {
     int shape;      /* enum lint_pg_shape */
-    unsigned flags; /* LINT_F_CONCURRENT, LINT_F_WHERE */
+    unsigned flags; /* LINT_F_CONCURRENT, LINT_F_WHERE, LINT_F_IF_EXISTS */
     char schema[LINT_PG_NAME_MAX];
     char table[LINT_PG_NAME_MAX];
     char name[LINT_PG_NAME_MAX];
+    char new_name[LINT_PG_NAME_MAX];
 } lint_pg_shape_info;
 
 /* Offset of the ';' that ends the statement starting at pos in text (len

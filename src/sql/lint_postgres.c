@@ -1028,12 +1028,38 @@ static int add_shaped(lint_stmt *st, const lint_pg_shape_info *info)
         kind = LINT_ACT_DELETE;
         flags = info->flags & LINT_F_WHERE;
         break;
+    case LINT_PG_DROP_TABLE:
+        kind = LINT_ACT_DROP_TABLE;
+        flags = (info->flags & LINT_F_IF_EXISTS) | LINT_F_LOCKS_TABLE;
+        break;
+    case LINT_PG_DROP_INDEX:
+        kind = LINT_ACT_DROP_INDEX;
+        flags = (info->flags & LINT_F_IF_EXISTS) |
+                (info->flags & LINT_F_CONCURRENT ? LINT_F_CONCURRENT : LINT_F_LOCKS_TABLE);
+        break;
+    case LINT_PG_DROP_SCHEMA:
+        kind = LINT_ACT_DROP_SCHEMA;
+        flags = info->flags & LINT_F_IF_EXISTS;
+        break;
+    case LINT_PG_RENAME_TABLE:
+    case LINT_PG_RENAME_COLUMN:
+        kind = info->shape == LINT_PG_RENAME_TABLE ? LINT_ACT_RENAME_TABLE : LINT_ACT_RENAME_COLUMN;
+        flags = LINT_F_LOCKS_TABLE;
+        break;
     default:
         return 0;
     }
-    if (kind != LINT_ACT_CREATE_INDEX)
+    const char *table = info->table[0] ? info->table : NULL;
+    if (kind == LINT_ACT_INSERT || kind == LINT_ACT_UPDATE || kind == LINT_ACT_DELETE ||
+        kind == LINT_ACT_CREATE_TABLE || kind == LINT_ACT_DROP_TABLE)
         name = NULL;
-    return lint_stmt_add_action(st, kind, flags, schema, info->table, name) ? 0 : DBSHIFT_ENOMEM;
+    lint_action *a = lint_stmt_add_action(st, kind, flags, schema, table, name);
+    if (a && info->new_name[0]) {
+        a->new_name = strdup(info->new_name);
+        if (!a->new_name)
+            return DBSHIFT_ENOMEM;
+    }
+    return a ? 0 : DBSHIFT_ENOMEM;
 }
 
 /* Parses one statement alone (text[offset..offset+len)). With shapes, a

@@ -444,6 +444,107 @@ static int create_shape(cursor *c, lint_pg_shape_info *info)
     return LINT_PG_TREE;
 }
 
+/* [IF EXISTS]: IF is an unreserved word (a table may be called "if"), so
+ * only IF followed by EXISTS is the clause. */
+static void take_if_exists(cursor *c, lint_pg_shape_info *info)
+{
+    if (!is_word(c, "IF"))
+        return;
+    cursor look = *c;
+    advance(&look);
+    if (accept(&look, "EXISTS")) {
+        *c = look;
+        info->flags |= LINT_F_IF_EXISTS;
+    }
+}
+
+/* The end of a DROP: [CASCADE | RESTRICT] and nothing else (a list of
+ * names is left to the parser). */
+static bool drop_ends(cursor *c)
+{
+    if (!accept(c, "CASCADE"))
+        accept(c, "RESTRICT");
+    return c->cur.kind == TOK_END;
+}
+
+/* After DROP: a table, an index or a schema, one name each; every other
+ * object type but a database is one change no rule looks into. */
+static int drop_shape(cursor *c, lint_pg_shape_info *info)
+{
+    int shape;
+    if (accept(c, "TABLE")) {
+        shape = LINT_PG_DROP_TABLE;
+    } else if (accept(c, "INDEX")) {
+        shape = LINT_PG_DROP_INDEX;
+        if (accept(c, "CONCURRENTLY"))
+            info->flags |= LINT_F_CONCURRENT;
+    } else if (accept(c, "SCHEMA")) {
+        take_if_exists(c, info);
+        return take_name(c, info->name) && drop_ends(c) ? LINT_PG_DROP_SCHEMA : LINT_PG_TREE;
+    } else {
+        return is_word(c, "DATABASE") ? LINT_PG_TREE : LINT_PG_OTHER_DDL;
+    }
+    take_if_exists(c, info);
+    if (!take_qualified_name(c, info) || !drop_ends(c))
+        return LINT_PG_TREE;
+    if (shape == LINT_PG_DROP_INDEX) {
+        memcpy(info->name, info->table, sizeof(info->name));
+        info->table[0] = '\0';
+    }
+    return shape;
+}
+
+/* After ALTER TABLE: the two renames (ALTER TABLE ... RENAME TO name,
+ * ALTER TABLE ... RENAME [COLUMN] a TO b) and RENAME CONSTRAINT; every
+ * other ALTER TABLE is left to the parse tree. */
+static int alter_table_shape(cursor *c, lint_pg_shape_info *info)
+{
+    take_if_exists(c, info);
+    info->flags = 0; /* a rename's action does not say IF EXISTS */
+    bool paren = false;
+    if (accept(c, "ONLY") && is_punct(c, '(')) {
+        paren = true;
+        advance(c);
+    }
+    if (!take_qualified_name(c, info))
+        return LINT_PG_TREE;
+    if (paren) {
+        if (!is_punct(c, ')'))
+            return LINT_PG_TREE;
+        advance(c);
+    } else if (is_punct(c, '*')) {
+        advance(c);
+    }
+    if (!accept(c, "RENAME"))
+        return LINT_PG_TREE;
+    if (accept(c, "CONSTRAINT"))
+        return LINT_PG_OTHER_DDL;
+    if (accept(c, "TO"))
+        return take_name(c, info->name) && c->cur.kind == TOK_END ? LINT_PG_RENAME_TABLE
+                                                                  : LINT_PG_TREE;
+    accept(c, "COLUMN");
+    if (!take_name(c, info->name) || !accept(c, "TO") || !take_name(c, info->new_name))
+        return LINT_PG_TREE;
+    return c->cur.kind == TOK_END ? LINT_PG_RENAME_COLUMN : LINT_PG_TREE;
+}
+
+/* After ALTER: object types every ALTER of which the tree path reads as
+ * other DDL (ALTER TYPE: enum values, attributes, owner, schema, renames;
+ * ALTER INDEX, VIEW or SEQUENCE: their own ALTER TABLE forms and renames). */
+static int alter_shape(cursor *c, lint_pg_shape_info *info)
+{
+    if (accept(c, "TABLE"))
+        return alter_table_shape(c, info);
+    if (accept(c, "MATERIALIZED"))
+        return is_word(c, "VIEW") ? LINT_PG_OTHER_DDL : LINT_PG_TREE;
+    if (is_word(c, "TYPE") || is_word(c, "INDEX") || is_word(c, "VIEW") || is_word(c, "SEQUENCE") ||
+        is_word(c, "FUNCTION") || is_word(c, "PROCEDURE") || is_word(c, "TRIGGER") ||
+        is_word(c, "DOMAIN") || is_word(c, "SCHEMA") || is_word(c, "EXTENSION") ||
+        is_word(c, "POLICY"))
+        return LINT_PG_OTHER_DDL;
+    return LINT_PG_TREE;
+}
+
 static int shape_of(cursor *c, lint_pg_shape_info *info)
 {
     if (c->cur.kind == TOK_END)
@@ -454,10 +555,10 @@ static int shape_of(cursor *c, lint_pg_shape_info *info)
         return is_word(c, "ON") ? LINT_PG_OTHER_DDL : LINT_PG_TREE;
     if (is_word(c, "GRANT") || is_word(c, "REVOKE"))
         return LINT_PG_OTHER_DDL;
-    /* Every form of ALTER TYPE is read as other DDL by the tree path too
-     * (enum values, attributes, owner, schema, renames). */
     if (accept(c, "ALTER"))
-        return is_word(c, "TYPE") ? LINT_PG_OTHER_DDL : LINT_PG_TREE;
+        return alter_shape(c, info);
+    if (accept(c, "DROP"))
+        return drop_shape(c, info);
     /* SELECT ... INTO too: the raw tree keeps it a SelectStmt. */
     if (is_word(c, "DO") || is_word(c, "SELECT"))
         return LINT_PG_NO_ACTION;
@@ -476,7 +577,7 @@ void lint_pg_shape(lint_pg_shape_info *info, const char *text, size_t len)
     cursor c = {text, len, 0, {TOK_END, 0, 0}};
     advance(&c);
     int shape = shape_of(&c, info);
-    if (shape == LINT_PG_TREE) {
+    if (shape == LINT_PG_TREE || shape == LINT_PG_NO_ACTION || shape == LINT_PG_OTHER_DDL) {
         /* Leave no half-read names behind. */
         memset(info, 0, sizeof(*info));
     }

@@ -186,6 +186,28 @@ static const char *const cases[] = {
     "TYPE c SET SCHEMA s; ALTER TYPE c RENAME TO d",
     "GRANT SELECT ON t TO me; GRANT admin TO me; REVOKE ALL ON t FROM me; REVOKE admin FROM me; "
     "COMMENT ON TABLE t IS 'x'",
+    /* Drops and renames. */
+    "DROP TABLE t; DROP TABLE IF EXISTS s.t CASCADE; DROP TABLE if; DROP TABLE a, b; DROP TABLE "
+    "x.y.z; DROP TABLE IF EXISTS if RESTRICT",
+    "DROP INDEX i; DROP INDEX CONCURRENTLY IF EXISTS s.i; DROP INDEX CONCURRENTLY i; DROP INDEX "
+    "i, j CASCADE",
+    "DROP SCHEMA s; DROP SCHEMA IF EXISTS s CASCADE; DROP SCHEMA a, b; DROP DATABASE d; DROP "
+    "DATABASE IF EXISTS d",
+    "DROP VIEW v; DROP MATERIALIZED VIEW IF EXISTS m; DROP FUNCTION f(int); DROP TRIGGER t ON "
+    "x; DROP TYPE e; DROP OWNED BY me; DROP ROLE r; DROP EXTENSION e; DROP SEQUENCE q; DROP "
+    "FOREIGN TABLE f",
+    "ALTER TABLE t RENAME TO u; ALTER TABLE IF EXISTS ONLY s.t RENAME COLUMN a TO b; ALTER "
+    "TABLE t RENAME a TO \"B\"; ALTER TABLE t * RENAME CONSTRAINT c TO d; ALTER TABLE ONLY (t) "
+    "RENAME TO v; ALTER TABLE if RENAME TO u",
+    "ALTER TABLE t RENAME TO s.u; ALTER TABLE t RENAME COLUMN a TO b, RENAME c TO d",
+    "ALTER INDEX i RENAME TO j; ALTER INDEX i SET TABLESPACE s; ALTER VIEW v RENAME COLUMN a TO "
+    "b; ALTER VIEW v OWNER TO me; ALTER SEQUENCE q RESTART; ALTER SEQUENCE q OWNED BY t.a; "
+    "ALTER MATERIALIZED VIEW m RENAME TO n",
+    "ALTER FUNCTION f() RENAME TO g; ALTER FUNCTION f() OWNER TO me; ALTER PROCEDURE p() SET "
+    "search_path = x; ALTER TRIGGER t ON x RENAME TO u; ALTER DOMAIN d SET NOT NULL; ALTER "
+    "SCHEMA s RENAME TO t; ALTER EXTENSION e UPDATE; ALTER POLICY p ON t RENAME TO q",
+    "ALTER ROLE r PASSWORD 'secret'; ALTER FOREIGN TABLE f RENAME COLUMN a TO b; ALTER DATABASE "
+    "d SET x = 1",
     /* Statements left to the tree, beside recognised ones. */
     "CREATE VIEW v AS SELECT 1; ALTER TABLE t ADD COLUMN c int NOT NULL DEFAULT now(); DROP "
     "TABLE IF EXISTS a, s.b; SET lock_timeout = 0; CREATE INDEX i ON t (a); VACUUM FULL t",
@@ -249,7 +271,16 @@ static void test_shapes(void **state)
         {"COMMENT ON TABLE t IS 'x'", LINT_PG_OTHER_DDL, "", "", "", 0},
         {"ALTER TYPE e ADD VALUE 'x'", LINT_PG_OTHER_DDL, "", "", "", 0},
         {"ALTER TABLE t ADD COLUMN a int", LINT_PG_TREE, "", "", "", 0},
-        {"DROP TABLE t", LINT_PG_TREE, "", "", "", 0},
+        {"DROP TABLE IF EXISTS s.t CASCADE", LINT_PG_DROP_TABLE, "s", "t", "", LINT_F_IF_EXISTS},
+        {"DROP TABLE a, b", LINT_PG_TREE, "", "", "", 0},
+        {"DROP INDEX CONCURRENTLY i", LINT_PG_DROP_INDEX, "", "", "i", LINT_F_CONCURRENT},
+        {"DROP SCHEMA IF EXISTS s", LINT_PG_DROP_SCHEMA, "", "", "s", LINT_F_IF_EXISTS},
+        {"DROP VIEW v", LINT_PG_OTHER_DDL, "", "", "", 0},
+        {"DROP DATABASE d", LINT_PG_TREE, "", "", "", 0},
+        {"ALTER TABLE IF EXISTS s.t RENAME TO u", LINT_PG_RENAME_TABLE, "s", "t", "u", 0},
+        {"ALTER TABLE t RENAME COLUMN a TO b", LINT_PG_RENAME_COLUMN, "", "t", "a", 0},
+        {"ALTER TABLE t RENAME CONSTRAINT a TO b", LINT_PG_OTHER_DDL, "", "", "", 0},
+        {"ALTER ROLE r PASSWORD 'x'", LINT_PG_TREE, "", "", "", 0},
         {"CREATE OR REPLACE RULE r AS ON INSERT TO t DO NOTHING", LINT_PG_TREE, "", "", "", 0},
         {" -- nothing\n /* at /* all */ */ ", LINT_PG_EMPTY, "", "", "", 0},
     };
