@@ -43,8 +43,11 @@ typedef struct lint_object {
     char *table; /* the table an index or column belongs to */
     int line;    /* in the file */
     int column;
-    char *excerpt; /* of the creating statement */
-    bool allowed;  /* `-- dbshift:allow incomplete-down` on that statement */
+    /* The creating statement, in its section's text (which outlives the
+     * walk): its excerpt is made only if a finding needs it. */
+    const char *stmt;
+    size_t stmt_len;
+    bool allowed; /* `-- dbshift:allow incomplete-down` on that statement */
 } lint_object;
 
 typedef struct objset {
@@ -58,7 +61,6 @@ static void objset_release(objset *s)
     for (size_t i = 0; i < s->count; i++) {
         free(s->items[i].key);
         free(s->items[i].table);
-        free(s->items[i].excerpt);
     }
     free(s->items);
     memset(s, 0, sizeof(*s));
@@ -110,7 +112,6 @@ static void objset_remove(objset *s, const char *key)
         return;
     free(o->key);
     free(o->table);
-    free(o->excerpt);
     size_t i = (size_t)(o - s->items);
     memmove(&s->items[i], &s->items[i + 1], (s->count - i - 1) * sizeof(*o));
     s->count--;
@@ -133,9 +134,15 @@ static bool objset_rename(objset *s, const char *key, const char *to)
 /* "table.column": the key of a column in the sets. */
 static char *column_key(const char *table, const char *column)
 {
-    buf b = BUF_INIT;
-    buf_addf(&b, "%s.%s", table ? table : "", column ? column : "");
-    return buf_detach(&b);
+    size_t nt = table ? strlen(table) : 0, nc = column ? strlen(column) : 0;
+    char *key = malloc(nt + nc + 2);
+    if (key) {
+        memcpy(key, table ? table : "", nt);
+        key[nt] = '.';
+        memcpy(key + nt + 1, column ? column : "", nc);
+        key[nt + nc + 1] = '\0';
+    }
+    return key;
 }
 
 /* --- Results and statement lists --------------------------------------- */
@@ -152,13 +159,8 @@ void lint_result_init(lint_result *res)
 
 void lint_finding_release(dbshift_finding *f)
 {
+    /* One block holds every string (add_finding). */
     free(f->rule);
-    free(f->name);
-    free(f->file);
-    free(f->statement);
-    free(f->message);
-    free(f->suggestion);
-    free(f->version);
     memset(f, 0, sizeof(*f));
 }
 
@@ -326,6 +328,12 @@ typedef struct lint_ctx {
     bool is_down;
     const char *text;
     size_t text_len;
+    /* Whether text holds a `dbshift:allow` at all: most sections do not, and
+     * then no statement's comments need reading. The last up section's
+     * answer is kept for the findings on its whole migration. */
+    bool text_has_allow;
+    const char *up_text;
+    bool up_has_allow;
     const lint_stmt *stmt;
     bool stmt_allowed[LINT_RULE_COUNT];
     bool stmt_reported[LINT_RULE_COUNT]; /* one finding per rule and statement */
@@ -363,14 +371,11 @@ static int file_line(const lint_ctx *c, int line)
     return first + line - 1;
 }
 
-/* The statement on one line, whitespace runs folded, cut at EXCERPT_MAX. */
-static char *make_excerpt(const char *text, size_t len)
+/* The statement on one line, whitespace runs folded, cut at EXCERPT_MAX,
+ * written to out (NUL-terminated); returns its length. A space and a byte
+ * may pass EXCERPT_MAX by one before the cut, and "..." follows it. */
+static size_t make_excerpt(char out[EXCERPT_MAX + 8], const char *text, size_t len)
 {
-    /* Built on the stack and copied once: an excerpt is made for every
-     * object a migration creates, so growing a buffer byte by byte showed
-     * up in lint's time. A space and a byte may pass EXCERPT_MAX by one
-     * before the cut, and "..." follows it. */
-    char out[EXCERPT_MAX + 8];
     size_t n = 0;
     bool space = false;
     for (size_t i = 0; i < len && n < EXCERPT_MAX; i++) {
@@ -393,17 +398,8 @@ static char *make_excerpt(const char *text, size_t len)
         memcpy(out + n, "...", 3);
         n += 3;
     }
-    char *excerpt = malloc(n + 1);
-    if (excerpt) {
-        memcpy(excerpt, out, n);
-        excerpt[n] = '\0';
-    }
-    return excerpt;
-}
-
-static char *stmt_excerpt(const lint_ctx *c, const lint_stmt *st)
-{
-    return make_excerpt(c->text + st->offset, st->len);
+    out[n] = '\0';
+    return n;
 }
 
 static int push_finding(lint_ctx *c, dbshift_finding *f)
@@ -423,32 +419,55 @@ static int push_finding(lint_ctx *c, dbshift_finding *f)
 
 /*
  * Adds a finding for rule at a place in the file. message NULL: the rule's.
- * excerpt is taken over (may be NULL for none).
+ * stmt (stmt_len bytes) is the statement to show an excerpt of, NULL for
+ * none. A lint run may report thousands of findings, so each one's strings
+ * share one allocation, which starts at its rule (lint_finding_release).
  */
-static void add_finding(lint_ctx *c, int rule, int line, int column, char *excerpt,
-                        const char *message, bool allowed)
+static void add_finding(lint_ctx *c, int rule, int line, int column, const char *stmt,
+                        size_t stmt_len, const char *message, bool allowed)
 {
     const lint_rule *r = lint_rule_get(rule);
-    if (!c->emit || c->level[rule] < 0 || c->nomem) {
-        free(excerpt);
+    if (!c->emit || c->level[rule] < 0 || c->nomem)
         return;
+    char excerpt[EXCERPT_MAX + 8];
+    excerpt[0] = '\0';
+    if (stmt)
+        make_excerpt(excerpt, stmt, stmt_len);
+    const char *file = section_file(c);
+    const char *version = c->mig ? c->mig->version : NULL;
+    /* rule, name, statement, message, then the ones that may be NULL. */
+    const char *parts[7] = {r->code,       r->name, excerpt, message ? message : r->message,
+                            r->suggestion, file,    version};
+    size_t lens[7], total = 0;
+    for (int i = 0; i < 7; i++) {
+        lens[i] = parts[i] ? strlen(parts[i]) + 1 : 0;
+        total += lens[i];
+    }
+    char *block = malloc(total);
+    if (!block) {
+        c->nomem = 1;
+        return;
+    }
+    char *copies[7], *o = block;
+    for (int i = 0; i < 7; i++) {
+        copies[i] = parts[i] ? memcpy(o, parts[i], lens[i]) : NULL;
+        o += lens[i];
     }
     dbshift_finding f;
     memset(&f, 0, sizeof(f));
-    f.rule = strdup(r->code);
-    f.name = strdup(r->name);
+    f.rule = copies[0];
+    f.name = copies[1];
+    f.statement = copies[2];
+    f.message = copies[3];
+    f.suggestion = copies[4];
+    f.file = copies[5];
+    f.version = copies[6];
     f.level = c->level[rule];
-    f.file = xstrdup(section_file(c));
     f.line = line;
     f.column = column;
-    f.statement = excerpt ? excerpt : strdup("");
-    f.message = strdup(message ? message : r->message);
-    f.suggestion = xstrdup(r->suggestion);
-    f.version = xstrdup(c->mig ? c->mig->version : NULL);
     f.allowed = allowed || c->config_allowed[rule];
     f.not_analysed = rule == LINT_NOT_ANALYSED;
-    if (!f.rule || !f.name || (section_file(c) && !f.file) || !f.statement || !f.message ||
-        !f.suggestion || (c->mig && c->mig->version && !f.version) || push_finding(c, &f) < 0) {
+    if (push_finding(c, &f) < 0) {
         lint_finding_release(&f);
         c->nomem = 1;
     }
@@ -461,7 +480,7 @@ static void report(lint_ctx *c, int rule)
     if (!c->emit || c->level[rule] < 0 || c->stmt_reported[rule])
         return;
     c->stmt_reported[rule] = true;
-    add_finding(c, rule, file_line(c, st->line), st->column, stmt_excerpt(c, st), NULL,
+    add_finding(c, rule, file_line(c, st->line), st->column, c->text + st->offset, st->len, NULL,
                 c->stmt_allowed[rule]);
 }
 
@@ -480,14 +499,20 @@ static const char *find_tag(const char *hay, size_t n, const char *tag, size_t t
     return NULL;
 }
 
+static const char allow_tag[] = "dbshift:allow";
+
+static bool has_allow(const char *text, size_t len)
+{
+    return find_tag(text, len, allow_tag, sizeof(allow_tag) - 1) != NULL;
+}
+
 /* Reads `dbshift:allow RULE[,RULE...]` directives in text[from..to). */
 static void scan_allow(bool allowed[LINT_RULE_COUNT], const char *text, size_t from, size_t to)
 {
-    static const char tag[] = "dbshift:allow";
-    const size_t taglen = sizeof(tag) - 1;
+    const size_t taglen = sizeof(allow_tag) - 1;
     size_t i = from;
     while (i + taglen <= to) {
-        const char *hit = find_tag(text + i, to - i, tag, taglen);
+        const char *hit = find_tag(text + i, to - i, allow_tag, taglen);
         if (!hit)
             break;
         size_t p = (size_t)(hit - text) + taglen;
@@ -560,7 +585,8 @@ static void remember(lint_ctx *c, objset *set, const char *key, const char *tabl
     if (c->stmt) {
         o->line = file_line(c, c->stmt->line);
         o->column = c->stmt->column;
-        o->excerpt = c->emit ? stmt_excerpt(c, c->stmt) : NULL;
+        o->stmt = c->text + c->stmt->offset;
+        o->stmt_len = c->stmt->len;
         o->allowed = c->stmt_allowed[LINT_INCOMPLETE_DOWN];
     }
 }
@@ -968,7 +994,7 @@ static void on_statement(lint_ctx *c, const lint_stmt *st, size_t prev_end, bool
     c->stmt = st;
     memset(c->stmt_allowed, 0, sizeof(c->stmt_allowed));
     memset(c->stmt_reported, 0, sizeof(c->stmt_reported));
-    if (c->emit) {
+    if (c->emit && c->text_has_allow) {
         /* The allow comment may sit above the statement, inside it, or after
          * its terminator on the same line. */
         size_t end = st->offset + st->len;
@@ -989,7 +1015,8 @@ static void on_statement(lint_ctx *c, const lint_stmt *st, size_t prev_end, bool
                 c->nomem = 1;
             else
                 add_finding(c, LINT_NOT_ANALYSED, file_line(c, st->line), st->column,
-                            stmt_excerpt(c, st), msg.ptr, c->stmt_allowed[LINT_NOT_ANALYSED]);
+                            c->text + st->offset, st->len, msg.ptr,
+                            c->stmt_allowed[LINT_NOT_ANALYSED]);
             buf_release(&msg);
         }
         return;
@@ -1158,6 +1185,11 @@ static int lint_section(lint_ctx *c, const migration *m, const migration_section
     c->is_down = is_down;
     c->text = sec->sql;
     c->text_len = strlen(sec->sql);
+    c->text_has_allow = has_allow(c->text, c->text_len);
+    if (!is_down) {
+        c->up_text = c->text;
+        c->up_has_allow = c->text_has_allow;
+    }
     /* MySQL commits DDL implicitly: only Postgres and SQLite hold a
      * transaction open around the section. */
     c->in_transaction = !sec->no_transaction && c->dialect != DBSHIFT_DIALECT_MYSQL;
@@ -1180,11 +1212,11 @@ static void report_migration(lint_ctx *c, const migration *m, int rule, const ch
 {
     bool allowed[LINT_RULE_COUNT];
     memset(allowed, 0, sizeof(allowed));
-    if (m->up.sql)
+    if (m->up.sql && (m->up.sql != c->up_text || c->up_has_allow))
         scan_allow(allowed, m->up.sql, 0, strlen(m->up.sql));
     c->sec = &m->up;
     int line = m->up.first_line > 1 ? m->up.first_line - 1 : 1;
-    add_finding(c, rule, line, 1, NULL, message, allowed[rule]);
+    add_finding(c, rule, line, 1, NULL, 0, message, allowed[rule]);
 }
 
 static void check_down(lint_ctx *c, const migration *m)
@@ -1212,7 +1244,7 @@ static void check_down(lint_ctx *c, const migration *m)
                 c->nomem = 1;
                 return;
             }
-            add_finding(c, LINT_INCOMPLETE_DOWN, o->line, o->column, xstrdup(o->excerpt), msg.ptr,
+            add_finding(c, LINT_INCOMPLETE_DOWN, o->line, o->column, o->stmt, o->stmt_len, msg.ptr,
                         o->allowed);
             buf_release(&msg);
         }

@@ -98,7 +98,8 @@ typedef struct lint_config {
 void lint_config_init(lint_config *cfg);
 
 /* Findings in the order they were found (migration, section, statement).
- * Strings in items are malloc'd and owned by the result. */
+ * Strings in items are owned by the result: the strings of one finding
+ * share one malloc'd block, which starts at its rule. */
 typedef struct lint_result {
     size_t count;
     size_t cap;
@@ -108,7 +109,8 @@ typedef struct lint_result {
 void lint_result_init(lint_result *res);
 /* Frees every finding and empties res. */
 void lint_result_release(lint_result *res);
-/* Frees the strings of one finding (not the finding itself). */
+/* Frees the strings of one finding (not the finding itself): the block at
+ * f->rule. */
 void lint_finding_release(dbshift_finding *f);
 
 /* Says whether a table exists in the target; schema is NULL when the SQL did
