@@ -461,89 +461,149 @@ static lint_action *add(pg_reader *r, int kind, unsigned flags, span relation, c
     return a;
 }
 
-/* True when an expression calls a function not known to be stable. */
+/* The body of a node written {"Type":{...}}. Such a wrapper holds that one
+ * member, so the body starts right after the key and need not be skimmed
+ * for; anything else is looked up as a member. */
+static span unwrap(span node, const char *type)
+{
+    size_t n = strlen(type);
+    if (node.n > n + 5 && node.p[0] == '{' && node.p[1] == '"' &&
+        memcmp(node.p + 2, type, n) == 0 && node.p[n + 2] == '"' && node.p[n + 3] == ':' &&
+        node.p[n + 4] == '{' && node.p[node.n - 1] == '}') {
+        span body = {node.p + n + 4, node.n - n - 5};
+        return body;
+    }
+    return jget(node, type);
+}
+
+/*
+ * True when an expression calls a function not known to be stable. Every
+ * FuncCall node inside it counts, however deep: the key "FuncCall" can only
+ * stand in the text as a key, a quote inside a string being escaped, so
+ * the text is searched for it instead of walking the nodes (a walk skims
+ * each level once per level above it).
+ */
 static bool expr_volatile(pg_reader *r, span node)
 {
-    if (node.n == 0)
-        return false;
-    if (node.p[0] == '[') {
-        const char *pos = NULL;
-        span item;
-        while (jnext(node, &pos, &item)) {
-            if (expr_volatile(r, item))
-                return true;
-        }
-        return false;
-    }
-    if (node.p[0] != '{')
-        return false;
-    span call = jget(node, "FuncCall");
-    if (call.n && !in_list(stable_functions, last_name(r, jget(call, "funcname"))))
-        return true;
-    const char *p = node.p + 1, *end = node.p + node.n;
-    span key, value;
-    while (next_member(&p, end, &key, &value)) {
-        if (expr_volatile(r, value))
+    static const char key[] = "\"FuncCall\":";
+    const size_t keylen = sizeof(key) - 1;
+    const char *p = node.p, *end = node.p + node.n;
+    while (node.n >= keylen && (size_t)(end - p) >= keylen) {
+        const char *hit = memchr(p, 'F', (size_t)(end - p) - keylen + 2);
+        if (!hit)
+            break;
+        p = hit + 1;
+        if (hit == node.p || memcmp(hit - 1, key, keylen) != 0)
+            continue;
+        span call = {hit - 1 + keylen, (size_t)(end - (hit - 1 + keylen))};
+        if (!in_list(stable_functions, last_name(r, jget(call, "funcname"))))
             return true;
     }
     return false;
 }
 
-/* Constraints written inside a column definition. */
-static void column_constraints(pg_reader *r, span coldef, span relation, unsigned *flags)
+/* The members of a Constraint node that rules look at, read in one pass. */
+typedef struct constraint_info {
+    span contype; /* an enum name, quoted: "CONSTR_FOREIGN" */
+    span conname;
+    span raw_expr;
+    bool skip_validation; /* NOT VALID */
+    bool indexname;       /* USING INDEX name */
+} constraint_info;
+
+static void read_constraint(span con, constraint_info *ci)
 {
-    const char *type = last_name(r, jget(jget(coldef, "typeName"), "names"));
-    if (in_list(serial_types, type))
-        *flags |= LINT_F_DEFAULT | LINT_F_VOLATILE;
-    const char *pos = NULL;
-    span item, constraints = jget(coldef, "constraints");
-    while (jnext(constraints, &pos, &item)) {
-        span con = jget(item, "Constraint");
-        const char *contype = jstr(r, con, "contype");
-        if (!contype)
-            continue;
-        if (strcmp(contype, "CONSTR_NOTNULL") == 0) {
-            *flags |= LINT_F_NOT_NULL;
-        } else if (strcmp(contype, "CONSTR_DEFAULT") == 0) {
-            *flags |= LINT_F_DEFAULT;
-            if (expr_volatile(r, jget(con, "raw_expr")))
-                *flags |= LINT_F_VOLATILE;
-        } else if (strcmp(contype, "CONSTR_IDENTITY") == 0 ||
-                   strcmp(contype, "CONSTR_GENERATED") == 0) {
-            *flags |= LINT_F_DEFAULT | LINT_F_VOLATILE;
-        } else if (strcmp(contype, "CONSTR_PRIMARY") == 0) {
-            add(r, LINT_ACT_ADD_PRIMARY_KEY, 0, relation, NULL);
-        } else if (strcmp(contype, "CONSTR_UNIQUE") == 0) {
-            add(r, LINT_ACT_ADD_UNIQUE, 0, relation, NULL);
-        } else if (strcmp(contype, "CONSTR_FOREIGN") == 0) {
-            add(r, LINT_ACT_ADD_FOREIGN_KEY, 0, relation, NULL);
-        } else if (strcmp(contype, "CONSTR_CHECK") == 0) {
-            add(r, LINT_ACT_ADD_CHECK, 0, relation, NULL);
-        }
+    memset(ci, 0, sizeof(*ci));
+    if (con.n == 0 || con.p[0] != '{')
+        return;
+    const char *p = con.p + 1, *end = con.p + con.n;
+    span key, value;
+    while (next_member(&p, end, &key, &value)) {
+        if (span_is(key, "contype"))
+            ci->contype = value;
+        else if (span_is(key, "conname"))
+            ci->conname = value;
+        else if (span_is(key, "raw_expr"))
+            ci->raw_expr = value;
+        else if (span_is(key, "skip_validation"))
+            ci->skip_validation = span_is(value, "true");
+        else if (span_is(key, "indexname"))
+            ci->indexname = jis_string(value);
     }
 }
 
-static void add_constraint(pg_reader *r, span con, span relation)
+/* A column definition (ADD COLUMN): the column, then the constraints
+ * written inside it, whose flags go to the column's action. */
+static void column_def(pg_reader *r, span coldef, span relation)
 {
-    const char *contype = jstr(r, con, "contype");
-    if (!contype)
+    const char *p = coldef.n && coldef.p[0] == '{' ? coldef.p + 1 : coldef.p;
+    const char *end = coldef.p + coldef.n;
+    span key, value, colname = no_value, type_name = no_value, constraints = no_value;
+    while (coldef.n && next_member(&p, end, &key, &value)) {
+        if (span_is(key, "colname") && colname.n == 0)
+            colname = value;
+        else if (span_is(key, "typeName") && type_name.n == 0)
+            type_name = value;
+        else if (span_is(key, "constraints") && constraints.n == 0)
+            constraints = value;
+    }
+    size_t at_column = r->st->nactions;
+    if (!add(r, LINT_ACT_ADD_COLUMN, 0, relation, jstring(r, colname)))
         return;
     unsigned flags = 0;
-    if (jtrue(con, "skip_validation"))
+    if (in_list(serial_types, last_name(r, jget(type_name, "names"))))
+        flags |= LINT_F_DEFAULT | LINT_F_VOLATILE;
+    const char *pos = NULL;
+    span item;
+    while (jnext(constraints, &pos, &item)) {
+        constraint_info ci;
+        read_constraint(unwrap(item, "Constraint"), &ci);
+        if (!jis_string(ci.contype))
+            continue;
+        if (span_is(ci.contype, "\"CONSTR_NOTNULL\"")) {
+            flags |= LINT_F_NOT_NULL;
+        } else if (span_is(ci.contype, "\"CONSTR_DEFAULT\"")) {
+            flags |= LINT_F_DEFAULT;
+            if (expr_volatile(r, ci.raw_expr))
+                flags |= LINT_F_VOLATILE;
+        } else if (span_is(ci.contype, "\"CONSTR_IDENTITY\"") ||
+                   span_is(ci.contype, "\"CONSTR_GENERATED\"")) {
+            flags |= LINT_F_DEFAULT | LINT_F_VOLATILE;
+        } else if (span_is(ci.contype, "\"CONSTR_PRIMARY\"")) {
+            add(r, LINT_ACT_ADD_PRIMARY_KEY, 0, relation, NULL);
+        } else if (span_is(ci.contype, "\"CONSTR_UNIQUE\"")) {
+            add(r, LINT_ACT_ADD_UNIQUE, 0, relation, NULL);
+        } else if (span_is(ci.contype, "\"CONSTR_FOREIGN\"")) {
+            add(r, LINT_ACT_ADD_FOREIGN_KEY, 0, relation, NULL);
+        } else if (span_is(ci.contype, "\"CONSTR_CHECK\"")) {
+            add(r, LINT_ACT_ADD_CHECK, 0, relation, NULL);
+        }
+    }
+    if (!r->nomem)
+        r->st->actions[at_column].flags |= flags;
+}
+
+/* ADD CONSTRAINT (a table constraint). */
+static void add_constraint(pg_reader *r, const constraint_info *ci, span relation)
+{
+    if (!jis_string(ci->contype))
+        return;
+    unsigned flags = 0;
+    if (ci->skip_validation)
         flags |= LINT_F_NOT_VALID;
-    if (jis_string(jget(con, "indexname")))
+    if (ci->indexname)
         flags |= LINT_F_USING_INDEX;
     int kind = 0;
-    if (strcmp(contype, "CONSTR_FOREIGN") == 0)
+    if (span_is(ci->contype, "\"CONSTR_FOREIGN\""))
         kind = LINT_ACT_ADD_FOREIGN_KEY;
-    else if (strcmp(contype, "CONSTR_CHECK") == 0)
+    else if (span_is(ci->contype, "\"CONSTR_CHECK\""))
         kind = LINT_ACT_ADD_CHECK;
-    else if (strcmp(contype, "CONSTR_UNIQUE") == 0)
+    else if (span_is(ci->contype, "\"CONSTR_UNIQUE\""))
         kind = LINT_ACT_ADD_UNIQUE;
-    else if (strcmp(contype, "CONSTR_PRIMARY") == 0)
+    else if (span_is(ci->contype, "\"CONSTR_PRIMARY\""))
         kind = LINT_ACT_ADD_PRIMARY_KEY;
     if (kind)
-        add(r, kind, flags, relation, jstr(r, con, "conname"));
+        add(r, kind, flags, relation, jstring(r, ci->conname));
 }
 
 /* [schema, name] from a DropStmt object: {"List":{"items":[String...]}}. */
@@ -769,25 +829,28 @@ static void read_index(pg_reader *r, span body)
     add(r, LINT_ACT_CREATE_INDEX, flags, relation, jstring(r, name));
 }
 
-/* Subcommands that take less than an ACCESS EXCLUSIVE lock; def is the
- * command's "def" node (no_value when it has none). */
-static bool weak_lock(const char *subtype, span def)
+/* Subcommands that take less than an ACCESS EXCLUSIVE lock; con is the
+ * constraint an ADD CONSTRAINT adds. */
+static bool weak_lock(const char *subtype, const constraint_info *con)
 {
     if (strcmp(subtype, "AT_ValidateConstraint") == 0 || strcmp(subtype, "AT_SetStatistics") == 0 ||
         strcmp(subtype, "AT_ClusterOn") == 0 || strcmp(subtype, "AT_DropCluster") == 0)
         return true;
     if (strcmp(subtype, "AT_AddConstraint") == 0)
-        return jis(jget(def, "Constraint"), "contype", "CONSTR_FOREIGN");
+        return span_is(con->contype, "\"CONSTR_FOREIGN\"");
     return false;
 }
 
-/* One {"AlterTableCmd": {...}} of an ALTER TABLE. Its "def" node is read
- * only for ADD COLUMN and ADD CONSTRAINT, the two that rules look into. */
-static void alter_command(pg_reader *r, span cmd, span relation, bool *exclusive)
+/* One AlterTableCmd of an ALTER TABLE, its body starting at p ('{'): its
+ * "def" node is read only for ADD COLUMN and ADD CONSTRAINT, the two that
+ * rules look into. Returns the position after the body, NULL when the
+ * text is not as libpg_query writes it. */
+static const char *alter_command(pg_reader *r, const char *p, const char *end, span relation,
+                                 bool *exclusive)
 {
-    const char *p = cmd.p + 1, *end = cmd.p + cmd.n;
     span key, value, subtype_text = no_value, name_text = no_value, def = no_value;
     unsigned if_exists = 0;
+    p++;
     while (next_member(&p, end, &key, &value)) {
         if (span_is(key, "subtype"))
             subtype_text = value;
@@ -798,27 +861,25 @@ static void alter_command(pg_reader *r, span cmd, span relation, bool *exclusive
         else if (span_is(key, "missing_ok") && span_is(value, "true"))
             if_exists = LINT_F_IF_EXISTS;
     }
+    p = skip_ws(p, end);
+    if (p >= end || *p != '}')
+        return NULL;
+    p++;
     /* Subtypes are enum names ("AT_AddColumn"): quoted, never escaped. */
     char subtype[64];
     if (subtype_text.n < 2 || subtype_text.n - 2 >= sizeof(subtype) || subtype_text.p[0] != '"')
-        return;
+        return p;
     memcpy(subtype, subtype_text.p + 1, subtype_text.n - 2);
     subtype[subtype_text.n - 2] = '\0';
     bool add_column = strcmp(subtype, "AT_AddColumn") == 0;
     bool add_con = strcmp(subtype, "AT_AddConstraint") == 0;
-    if (!add_column && !add_con)
-        def = no_value;
+    constraint_info con;
+    read_constraint(add_con ? unwrap(def, "Constraint") : no_value, &con);
     const char *name = jstring(r, name_text);
-    if (!weak_lock(subtype, def))
+    if (!weak_lock(subtype, &con))
         *exclusive = true;
     if (add_column) {
-        span coldef = jget(def, "ColumnDef");
-        unsigned flags = 0;
-        size_t at_column = r->st->nactions;
-        if (add(r, LINT_ACT_ADD_COLUMN, 0, relation, jstr(r, coldef, "colname"))) {
-            column_constraints(r, coldef, relation, &flags);
-            r->st->actions[at_column].flags |= flags;
-        }
+        column_def(r, unwrap(def, "ColumnDef"), relation);
     } else if (strcmp(subtype, "AT_DropColumn") == 0) {
         add(r, LINT_ACT_DROP_COLUMN, if_exists, relation, name);
     } else if (strcmp(subtype, "AT_AlterColumnType") == 0) {
@@ -826,47 +887,124 @@ static void alter_command(pg_reader *r, span cmd, span relation, bool *exclusive
     } else if (strcmp(subtype, "AT_SetNotNull") == 0) {
         add(r, LINT_ACT_SET_NOT_NULL, 0, relation, name);
     } else if (add_con) {
-        add_constraint(r, jget(def, "Constraint"), relation);
+        add_constraint(r, &con, relation);
     } else if (strcmp(subtype, "AT_DropConstraint") == 0) {
         size_t n = name ? strlen(name) : 0;
         if (n > 5 && strcmp(name + n - 5, "_pkey") == 0)
             add(r, LINT_ACT_DROP_PRIMARY_KEY, 0, relation, name);
     }
+    return p;
 }
 
-/* ALTER TABLE: the relation, the object type and each subcommand. */
+/* The "cmds" array of an ALTER TABLE, starting at p ('['): each
+ * {"AlterTableCmd":{...}} read where it stands. Returns the position after
+ * the array, NULL when the text is not as libpg_query writes it. */
+static const char *alter_commands(pg_reader *r, const char *p, const char *end, span relation,
+                                  bool *exclusive)
+{
+    static const char wrapper[] = "{\"AlterTableCmd\":{";
+    const size_t wrapper_len = sizeof(wrapper) - 1;
+    for (p++; !r->nomem;) {
+        p = skip_ws(p, end);
+        if (p < end && *p == ',')
+            p = skip_ws(p + 1, end);
+        if (p < end && *p == ']')
+            return p + 1;
+        if ((size_t)(end - p) < wrapper_len || memcmp(p, wrapper, wrapper_len) != 0) {
+            /* Not a subcommand: passed over, as a reader of nodes would. */
+            p = skip_value(p, end);
+            if (!p)
+                return NULL;
+            continue;
+        }
+        p = alter_command(r, p + wrapper_len - 1, end, relation, exclusive);
+        if (!p)
+            return NULL;
+        p = skip_ws(p, end);
+        if (p >= end || *p != '}')
+            return NULL;
+        p++;
+    }
+    return NULL;
+}
+
+/* Removes the actions of st from index from on. */
+static void drop_actions(lint_stmt *st, size_t from)
+{
+    while (st->nactions > from) {
+        lint_action *a = &st->actions[--st->nactions];
+        free(a->schema);
+        free(a->table);
+        free(a->name);
+        free(a->new_name);
+    }
+}
+
+/*
+ * ALTER TABLE: the relation, the object type and each subcommand, in one
+ * pass. The subcommands come before the object type in the tree, so they
+ * are read as those of a table, and dropped again for an ALTER TABLE that
+ * turns out to be of another object (libpg_query writes ALTER INDEX,
+ * VIEW, SEQUENCE... as AlterTableStmt too).
+ */
 static void read_alter_table(pg_reader *r, span body)
 {
     const char *p = body.p + 1, *end = body.p + body.n;
-    span key, value, cmds = no_value, relation = no_value;
-    bool table = true;
-    while (next_member(&p, end, &key, &value)) {
-        if (span_is(key, "relation") && relation.n == 0)
+    span relation = no_value, cmds = no_value;
+    bool table = true, exclusive = false, added = false;
+    size_t at_alter = r->st->nactions;
+    for (;;) {
+        p = skip_ws(p, end);
+        if (p < end && *p == ',')
+            p = skip_ws(p + 1, end);
+        const char *k = p < end && *p == '"' ? skip_string(p, end) : NULL;
+        if (!k)
+            break;
+        span key = {p + 1, (size_t)(k - p) - 2};
+        p = skip_ws(k, end);
+        if (p >= end || *p != ':')
+            break;
+        p = skip_ws(p + 1, end);
+        /* relation comes first in libpg_query's output; were it not, the
+         * subcommands would be read after the loop. */
+        if (span_is(key, "cmds") && !added && relation.n && p < end && *p == '[') {
+            added = true;
+            if (!add(r, LINT_ACT_ALTER_TABLE, 0, relation, NULL))
+                return;
+            p = alter_commands(r, p, end, relation, &exclusive);
+            if (!p)
+                break;
+            continue;
+        }
+        const char *v = skip_value(p, end);
+        if (!v)
+            break;
+        span value = {p, (size_t)(v - p)};
+        p = v;
+        if (span_is(key, "relation") && relation.n == 0 && !added)
             relation = value;
-        else if (span_is(key, "cmds"))
+        else if (span_is(key, "cmds") && cmds.n == 0)
             cmds = value;
         else if (span_is(key, "objtype"))
             table = span_is(value, "\"OBJECT_TABLE\"");
     }
+    if (r->nomem)
+        return;
     if (!table) {
+        drop_actions(r->st, at_alter);
         add(r, LINT_ACT_OTHER_DDL, 0, no_value, NULL);
         return;
     }
-    size_t at_alter = r->st->nactions;
-    bool exclusive = false;
-    if (add(r, LINT_ACT_ALTER_TABLE, 0, relation, NULL) && cmds.n && cmds.p[0] == '[') {
-        const char *c = NULL;
-        span item;
-        while (!r->nomem && jnext(cmds, &c, &item)) {
-            const char *q = item.p + 1;
-            span wrapper, cmd;
-            if (item.p[0] == '{' && next_member(&q, item.p + item.n, &wrapper, &cmd) &&
-                span_is(wrapper, "AlterTableCmd") && cmd.p[0] == '{')
-                alter_command(r, cmd, relation, &exclusive);
-        }
-        if (exclusive && !r->nomem)
-            r->st->actions[at_alter].flags |= LINT_F_LOCKS_TABLE;
+    if (!added) {
+        if (!add(r, LINT_ACT_ALTER_TABLE, 0, relation, NULL))
+            return;
+        if (cmds.n && cmds.p[0] == '[')
+            alter_commands(r, cmds.p, cmds.p + cmds.n, relation, &exclusive);
+        if (r->nomem)
+            return;
     }
+    if (exclusive)
+        r->st->actions[at_alter].flags |= LINT_F_LOCKS_TABLE;
 }
 
 /* Statement types that carry nothing a rule reads beyond their type. */
