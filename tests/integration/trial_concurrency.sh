@@ -93,6 +93,29 @@ run_round up up_all
 check_applied "after 16 concurrent up"
 assert_eq $((NMIG * 2)) "$(count_log up 1)" "each migration applied exactly once more"
 
+# Which of 16 runners takes the lock first is up to the scheduler, and the
+# first may find everything done for the others, so the rounds above need
+# not record a wait. One more pair makes a wait certain: a runner holds the
+# lock through a slow migration while a second one, started only once the
+# lock shows as held, queues behind it and then applies the last migration.
+case $DBSHIFT_TEST_ENGINE in
+sqlite) slow="INSERT INTO c7 WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < 3000000) SELECT x FROM n;" ;;
+postgres) slow="SELECT pg_sleep(2);" ;;
+mysql) slow="DO SLEEP(2);" ;;
+esac
+printf -- '-- dbshift:up\nCREATE TABLE c7 (x int);\n%s\n-- dbshift:down\nDROP TABLE c7;\n' "$slow" >"$M/0007_c7.sql"
+printf -- '-- dbshift:up\nCREATE TABLE c8 (x int);\n-- dbshift:down\nDROP TABLE c8;\n' >"$M/0008_c8.sql"
+"$DBSHIFT" --url "$url" --dir "$M" up --to 0007 >"$T/holder.out" 2>&1 </dev/null &
+holder=$!
+for ((i = 0; i < 400; i++)); do
+    "$DBSHIFT" --url "$url" --dir "$M" lock 2>/dev/null | grep -q 'lock held' && break
+    sleep 0.01
+done
+assert_status 0 "$DBSHIFT" --url "$url" --dir "$M" --lock-wait 120s up
+cat "$OUT_FILE" >>"$TRIAL_LOG"
+wait "$holder" || fail "the runner holding the lock failed: $(cat "$T/holder.out")"
+assert_eq 1 "$(db_sql "$url" "select count(*) from dbshift_migrations where version = '0008'")" "the queued runner applied 0008"
+
 # The waits show in `dbshift history`, text and JSON.
 assert_status 0 "$DBSHIFT" --url "$url" --dir "$M" history --limit 0 --format json
 cat "$OUT_FILE" >>"$TRIAL_LOG"
