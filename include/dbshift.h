@@ -626,8 +626,9 @@ int dbshift_resolve(dbshift *db, const char *version);
  * only in builds with the CMake option DBSHIFT_FAULTS (never in a release).
  * spec is "statement:N" (the Nth migration statement this handle runs
  * fails), "history[:N]" (the Nth write of the history table fails) or
- * "commit[:N]" (the Nth commit fails, its transaction rolled back); the
- * fault fires once. NULL or "" arms nothing. Connects the handle if it is
+ * "commit[:N]" (the Nth commit fails, its transaction rolled back) or
+ * "library" (the connect fails as it does without libpq or libmariadb
+ * installed); the fault fires once. NULL or "" arms nothing. Connects the handle if it is
  * not connected yet. Returns 0, DBSHIFT_EUSAGE for a malformed spec or a
  * second fault, or the connection's error.
  */
