@@ -261,6 +261,7 @@ enum lint_pg_shape {
     LINT_PG_DROP_SCHEMA,   /* name, LINT_F_IF_EXISTS */
     LINT_PG_RENAME_TABLE,  /* ALTER TABLE schema.table RENAME TO name */
     LINT_PG_RENAME_COLUMN, /* ALTER TABLE schema.table RENAME name TO new_name */
+    LINT_PG_ALTER_TABLE,   /* other ALTER TABLE: lint_pg_alter_table_actions */
 };
 
 /* PostgreSQL's NAMEDATALEN: longer names are cut by the server, so a
@@ -284,5 +285,10 @@ size_t lint_pg_statement_end(const char *text, size_t len, size_t pos);
 /* Tells what the statement text (len bytes, its ';' left out) is, from its
  * leading words. Right only for text the parser accepts. */
 void lint_pg_shape(lint_pg_shape_info *info, const char *text, size_t len);
+
+/* Appends to st the actions of the ALTER TABLE text (len bytes) that
+ * lint_pg_shape found to be LINT_PG_ALTER_TABLE. Returns 0 or
+ * DBSHIFT_ENOMEM. */
+int lint_pg_alter_table_actions(lint_stmt *st, const char *text, size_t len);
 
 #endif

@@ -1136,9 +1136,9 @@ static int add_tree(lint_stmts *out, const char *tree, size_t base, size_t text_
     return 0;
 }
 
-/* The actions of a statement the pre-pass recognised, the same the tree
- * path gives it. Returns 0 or DBSHIFT_ENOMEM. */
-static int add_shaped(lint_stmt *st, const lint_pg_shape_info *info)
+/* The actions of a statement (text, len bytes) the pre-pass recognised,
+ * the same the tree path gives it. Returns 0 or DBSHIFT_ENOMEM. */
+static int add_shaped(lint_stmt *st, const lint_pg_shape_info *info, const char *text, size_t len)
 {
     const char *schema = info->schema[0] ? info->schema : NULL;
     const char *name = info->name[0] ? info->name : NULL;
@@ -1179,6 +1179,8 @@ static int add_shaped(lint_stmt *st, const lint_pg_shape_info *info)
         kind = LINT_ACT_DROP_SCHEMA;
         flags = info->flags & LINT_F_IF_EXISTS;
         break;
+    case LINT_PG_ALTER_TABLE:
+        return lint_pg_alter_table_actions(st, text, len);
     case LINT_PG_RENAME_TABLE:
     case LINT_PG_RENAME_COLUMN:
         kind = info->shape == LINT_PG_RENAME_TABLE ? LINT_ACT_RENAME_TABLE : LINT_ACT_RENAME_COLUMN;
@@ -1225,7 +1227,7 @@ static int read_one(lint_stmts *out, const char *text, size_t offset, size_t len
             if (!st->parse_error)
                 rc = DBSHIFT_ENOMEM;
         } else if (split.n_stmts == (info.shape == LINT_PG_EMPTY ? 0 : 1)) {
-            rc = add_shaped(st, &info);
+            rc = add_shaped(st, &info, copy, strlen(copy));
         } else {
             done = false;
         }
@@ -1441,7 +1443,7 @@ static int read_shaped(lint_stmts *out, const char *text, size_t len)
     for (size_t k = 0; k < ps.count && rc == 0; k++) {
         const piece *pc = &ps.items[k];
         if (pc->info.shape != LINT_PG_TREE && pc->info.shape != LINT_PG_EMPTY)
-            rc = add_shaped(&out->items[pc->stmt], &pc->info);
+            rc = add_shaped(&out->items[pc->stmt], &pc->info, text + pc->offset, pc->len);
     }
     if (rc == READ_BY_TREES)
         lint_stmts_truncate(out, first);

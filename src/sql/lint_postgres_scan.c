@@ -494,13 +494,197 @@ static int drop_shape(cursor *c, lint_pg_shape_info *info)
     return shape;
 }
 
+/* --- ALTER TABLE subcommands --------------------------------------------
+ *
+ * The subcommands read here are the ones whose actions their words tell:
+ * DROP [COLUMN], DROP CONSTRAINT, ALTER [COLUMN] ... TYPE / SET NOT NULL /
+ * DROP NOT NULL / SET or DROP DEFAULT, VALIDATE CONSTRAINT and ADD of a
+ * table constraint. ADD COLUMN (types, defaults and inline constraints the
+ * rules look into) and every other form leave the statement to the tree.
+ */
+
+/* Where the actions go: nowhere while the statement is only recognised. */
+typedef struct alter_out {
+    lint_stmt *st;
+    const lint_pg_shape_info *info; /* the table */
+    bool exclusive;                 /* a subcommand takes an ACCESS EXCLUSIVE lock */
+    bool nomem;
+} alter_out;
+
+static void emit(alter_out *o, int kind, unsigned flags, const char *name)
+{
+    if (!o->st || o->nomem)
+        return;
+    const char *schema = o->info->schema[0] ? o->info->schema : NULL;
+    if (!lint_stmt_add_action(o->st, kind, flags, schema, o->info->table, name))
+        o->nomem = true;
+}
+
+static bool accept_if_exists(cursor *c)
+{
+    lint_pg_shape_info ignored;
+    ignored.flags = 0;
+    take_if_exists(c, &ignored);
+    return ignored.flags != 0;
+}
+
+/* Passes over the rest of a subcommand: up to the ',' that ends it at depth
+ * 0, or the end. Notes NOT VALID at depth 0 (an expression that could hold
+ * the words is in parentheses). False on unbalanced brackets. */
+static bool skip_command_rest(cursor *c, bool *not_valid)
+{
+    int depth = 0;
+    bool after_not = false;
+    for (; c->cur.kind != TOK_END; advance(c)) {
+        if (c->cur.kind == TOK_SEMI)
+            return false;
+        if (is_punct(c, '(') || is_punct(c, '[')) {
+            depth++;
+        } else if (is_punct(c, ')') || is_punct(c, ']')) {
+            if (--depth < 0)
+                return false;
+        } else if (depth == 0 && is_punct(c, ',')) {
+            break;
+        } else if (depth == 0 && after_not && is_word(c, "VALID")) {
+            *not_valid = true;
+        }
+        after_not = depth == 0 && is_word(c, "NOT");
+    }
+    return depth == 0;
+}
+
+/* ADD [CONSTRAINT name] CHECK | UNIQUE | PRIMARY KEY | FOREIGN KEY ..., after
+ * ADD. */
+static bool add_table_constraint(cursor *c, alter_out *o)
+{
+    char name[LINT_PG_NAME_MAX];
+    bool named = accept(c, "CONSTRAINT");
+    if (named && !take_name(c, name))
+        return false;
+    int kind;
+    if (accept(c, "CHECK"))
+        kind = LINT_ACT_ADD_CHECK;
+    else if (accept(c, "UNIQUE"))
+        kind = LINT_ACT_ADD_UNIQUE;
+    else if (accept(c, "PRIMARY") && accept(c, "KEY"))
+        kind = LINT_ACT_ADD_PRIMARY_KEY;
+    else if (accept(c, "FOREIGN") && accept(c, "KEY"))
+        kind = LINT_ACT_ADD_FOREIGN_KEY;
+    else
+        return false;
+    unsigned flags = 0;
+    if (kind == LINT_ACT_ADD_UNIQUE || kind == LINT_ACT_ADD_PRIMARY_KEY) {
+        /* UNIQUE USING INDEX name adopts an index; USING INDEX TABLESPACE
+         * (after the column list) only places the new one. */
+        cursor look = *c;
+        if (accept(&look, "USING") && accept(&look, "INDEX") && !is_word(&look, "TABLESPACE"))
+            flags |= LINT_F_USING_INDEX;
+    }
+    bool not_valid = false;
+    if (!skip_command_rest(c, &not_valid))
+        return false;
+    if (not_valid)
+        flags |= LINT_F_NOT_VALID;
+    /* A foreign key takes a SHARE ROW EXCLUSIVE lock, the rest more. */
+    if (kind != LINT_ACT_ADD_FOREIGN_KEY)
+        o->exclusive = true;
+    emit(o, kind, flags, named ? name : NULL);
+    return true;
+}
+
+/* ALTER [COLUMN] name ..., after ALTER. */
+static bool alter_column(cursor *c, alter_out *o)
+{
+    char name[LINT_PG_NAME_MAX];
+    if (is_word(c, "CONSTRAINT"))
+        return false;
+    accept(c, "COLUMN");
+    if (!take_name(c, name))
+        return false;
+    o->exclusive = true;
+    bool set = accept(c, "SET");
+    if (accept(c, "TYPE") || (set && accept(c, "DATA") && accept(c, "TYPE"))) {
+        emit(o, LINT_ACT_ALTER_COLUMN_TYPE, 0, name);
+        return skip_command_rest(c, NULL);
+    }
+    if (set && accept(c, "NOT")) {
+        if (!accept(c, "NULL"))
+            return false;
+        emit(o, LINT_ACT_SET_NOT_NULL, 0, name);
+        return true;
+    }
+    if (set)
+        return accept(c, "DEFAULT") && skip_command_rest(c, NULL);
+    if (!accept(c, "DROP"))
+        return false;
+    return accept(c, "DEFAULT") || (accept(c, "NOT") && accept(c, "NULL"));
+}
+
+/* One subcommand; false when it is not one of the forms read here. */
+static bool alter_command(cursor *c, alter_out *o)
+{
+    char name[LINT_PG_NAME_MAX];
+    if (accept(c, "DROP")) {
+        o->exclusive = true;
+        bool constraint = accept(c, "CONSTRAINT");
+        if (!constraint)
+            accept(c, "COLUMN");
+        unsigned flags = accept_if_exists(c) ? LINT_F_IF_EXISTS : 0;
+        if (!take_name(c, name))
+            return false;
+        if (!accept(c, "CASCADE"))
+            accept(c, "RESTRICT");
+        if (!constraint) {
+            emit(o, LINT_ACT_DROP_COLUMN, flags, name);
+        } else {
+            size_t n = strlen(name);
+            if (n > 5 && strcmp(name + n - 5, "_pkey") == 0)
+                emit(o, LINT_ACT_DROP_PRIMARY_KEY, 0, name);
+        }
+        return true;
+    }
+    if (accept(c, "ALTER"))
+        return alter_column(c, o);
+    /* VALIDATE CONSTRAINT takes a SHARE UPDATE EXCLUSIVE lock only. */
+    if (accept(c, "VALIDATE"))
+        return accept(c, "CONSTRAINT") && take_name(c, name);
+    if (accept(c, "ADD"))
+        return add_table_constraint(c, o);
+    return false;
+}
+
+/* The subcommands of an ALTER TABLE whose table info names, with st set
+ * their actions too (ALTER TABLE first, locking when one of them does).
+ * Returns 1 when all of them are read here, 0 when not, -1 when out of
+ * memory. */
+static int alter_commands(cursor *c, const lint_pg_shape_info *info, lint_stmt *st)
+{
+    alter_out o = {st, info, false, false};
+    size_t at_alter = st ? st->nactions : 0;
+    emit(&o, LINT_ACT_ALTER_TABLE, 0, NULL);
+    for (;;) {
+        if (!alter_command(c, &o))
+            return 0;
+        if (c->cur.kind == TOK_END)
+            break;
+        if (!is_punct(c, ','))
+            return 0;
+        advance(c);
+    }
+    if (o.nomem)
+        return -1;
+    if (st && o.exclusive)
+        st->actions[at_alter].flags |= LINT_F_LOCKS_TABLE;
+    return 1;
+}
+
 /* After ALTER TABLE: the two renames (ALTER TABLE ... RENAME TO name,
- * ALTER TABLE ... RENAME [COLUMN] a TO b) and RENAME CONSTRAINT; every
- * other ALTER TABLE is left to the parse tree. */
-static int alter_table_shape(cursor *c, lint_pg_shape_info *info)
+ * ALTER TABLE ... RENAME [COLUMN] a TO b), RENAME CONSTRAINT, and the
+ * subcommands above. */
+static int alter_table_shape(cursor *c, lint_pg_shape_info *info, lint_stmt *st)
 {
     take_if_exists(c, info);
-    info->flags = 0; /* a rename's action does not say IF EXISTS */
+    info->flags = 0; /* an ALTER TABLE's actions do not say IF EXISTS */
     bool paren = false;
     if (accept(c, "ONLY") && is_punct(c, '(')) {
         paren = true;
@@ -515,8 +699,10 @@ static int alter_table_shape(cursor *c, lint_pg_shape_info *info)
     } else if (is_punct(c, '*')) {
         advance(c);
     }
-    if (!accept(c, "RENAME"))
-        return LINT_PG_TREE;
+    if (!accept(c, "RENAME")) {
+        int rc = alter_commands(c, info, st);
+        return rc < 0 ? -1 : rc ? LINT_PG_ALTER_TABLE : LINT_PG_TREE;
+    }
     if (accept(c, "CONSTRAINT"))
         return LINT_PG_OTHER_DDL;
     if (accept(c, "TO"))
@@ -534,7 +720,7 @@ static int alter_table_shape(cursor *c, lint_pg_shape_info *info)
 static int alter_shape(cursor *c, lint_pg_shape_info *info)
 {
     if (accept(c, "TABLE"))
-        return alter_table_shape(c, info);
+        return alter_table_shape(c, info, NULL);
     if (accept(c, "MATERIALIZED"))
         return is_word(c, "VIEW") ? LINT_PG_OTHER_DDL : LINT_PG_TREE;
     if (is_word(c, "TYPE") || is_word(c, "INDEX") || is_word(c, "VIEW") || is_word(c, "SEQUENCE") ||
@@ -577,9 +763,22 @@ void lint_pg_shape(lint_pg_shape_info *info, const char *text, size_t len)
     cursor c = {text, len, 0, {TOK_END, 0, 0}};
     advance(&c);
     int shape = shape_of(&c, info);
-    if (shape == LINT_PG_TREE || shape == LINT_PG_NO_ACTION || shape == LINT_PG_OTHER_DDL) {
+    if (shape == LINT_PG_TREE || shape == LINT_PG_NO_ACTION || shape == LINT_PG_OTHER_DDL ||
+        shape == LINT_PG_ALTER_TABLE) {
         /* Leave no half-read names behind. */
         memset(info, 0, sizeof(*info));
     }
     info->shape = shape;
+}
+
+int lint_pg_alter_table_actions(lint_stmt *st, const char *text, size_t len)
+{
+    lint_pg_shape_info info;
+    memset(&info, 0, sizeof(info));
+    cursor c = {text, len, 0, {TOK_END, 0, 0}};
+    advance(&c);
+    if (!accept(&c, "ALTER") || !accept(&c, "TABLE"))
+        return 0;
+    int rc = alter_table_shape(&c, &info, st);
+    return rc < 0 ? DBSHIFT_ENOMEM : 0;
 }
