@@ -498,9 +498,11 @@ static int drop_shape(cursor *c, lint_pg_shape_info *info)
  *
  * The subcommands read here are the ones whose actions their words tell:
  * DROP [COLUMN], DROP CONSTRAINT, ALTER [COLUMN] ... TYPE / SET NOT NULL /
- * DROP NOT NULL / SET or DROP DEFAULT, VALIDATE CONSTRAINT and ADD of a
- * table constraint. ADD COLUMN (types, defaults and inline constraints the
- * rules look into) and every other form leave the statement to the tree.
+ * DROP NOT NULL / SET or DROP DEFAULT, VALIDATE CONSTRAINT, ADD of a table
+ * constraint, and ADD COLUMN when its DEFAULT, if any, is a constant or a
+ * call this file knows (the rules ask whether a default is volatile, which
+ * for any other expression only the tree can tell). Every other form leaves
+ * the statement to the tree.
  */
 
 /* Where the actions go: nowhere while the statement is only recognised. */
@@ -620,6 +622,280 @@ static bool alter_column(cursor *c, alter_out *o)
     return accept(c, "DEFAULT") || (accept(c, "NOT") && accept(c, "NULL"));
 }
 
+/* Skips a parenthesised list at the current '(' (brackets inside it
+ * counted too). */
+static bool skip_parens(cursor *c)
+{
+    if (!is_punct(c, '('))
+        return false;
+    int depth = 0;
+    for (; c->cur.kind != TOK_END && c->cur.kind != TOK_SEMI; advance(c)) {
+        if (is_punct(c, '(') || is_punct(c, '['))
+            depth++;
+        else if ((is_punct(c, ')') || is_punct(c, ']')) && --depth == 0)
+            break;
+    }
+    if (depth != 0)
+        return false;
+    advance(c);
+    return true;
+}
+
+/* name [. name ...], as after REFERENCES or COLLATE. */
+static bool skip_dotted_name(cursor *c, char last[LINT_PG_NAME_MAX])
+{
+    if (!take_name(c, last))
+        return false;
+    while (is_punct(c, '.')) {
+        advance(c);
+        if (!take_name(c, last))
+            return false;
+    }
+    return true;
+}
+
+/* The words that may follow a column's type and end it, or end a DEFAULT
+ * expression: column constraints and qualifiers. All are reserved words in
+ * PostgreSQL but GENERATED, which a type can only be called as a whole. */
+static bool is_column_qual(const cursor *c)
+{
+    static const char *const quals[] = {
+        "NOT",   "NULL",    "DEFAULT",   "CONSTRAINT", "PRIMARY",   "UNIQUE", "REFERENCES",
+        "CHECK", "COLLATE", "GENERATED", "DEFERRABLE", "INITIALLY", NULL};
+    for (size_t i = 0; quals[i]; i++) {
+        if (is_word(c, quals[i]))
+            return true;
+    }
+    return false;
+}
+
+/* A type, from here to the first column qualifier, ',' or end at depth 0
+ * (a word after a '.' is part of a name). */
+static bool skip_type(cursor *c)
+{
+    int depth = 0;
+    bool first = true, after_dot = false;
+    for (; c->cur.kind != TOK_END; advance(c)) {
+        if (c->cur.kind == TOK_SEMI)
+            return false;
+        if (depth == 0 && !first && !after_dot && (is_punct(c, ',') || is_column_qual(c)))
+            break;
+        if (is_punct(c, '(') || is_punct(c, '['))
+            depth++;
+        else if ((is_punct(c, ')') || is_punct(c, ']')) && --depth < 0)
+            return false;
+        after_dot = is_punct(c, '.');
+        first = false;
+    }
+    return !first && depth == 0;
+}
+
+/* The serial pseudo-types: the tree path reads them as volatile defaults. */
+static bool is_serial(const char *name)
+{
+    static const char *const serials[] = {"serial",      "serial4", "bigserial", "serial8",
+                                          "smallserial", "serial2", NULL};
+    for (size_t i = 0; serials[i]; i++) {
+        if (strcmp(serials[i], name) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* Functions a DEFAULT may call without arguments here: names that are no
+ * keyword, so the call is a plain FuncCall of that name. The first three
+ * are on the tree path's list of stable functions. */
+static const char *const default_calls[] = {
+    "NOW",    "STATEMENT_TIMESTAMP", "TRANSACTION_TIMESTAMP", "CLOCK_TIMESTAMP",
+    "RANDOM", "GEN_RANDOM_UUID",     "UUID_GENERATE_V4",      NULL};
+
+/*
+ * A DEFAULT's expression when it has one of the forms read here: a constant
+ * (signed, or cast with ::), a CURRENT_TIMESTAMP-like value, or a call
+ * without arguments of one of default_calls. Only a call can make it
+ * volatile (a FuncCall the tree path does not know as stable).
+ */
+static bool skip_default(cursor *c, bool *is_volatile)
+{
+    if (is_punct(c, '-') || is_punct(c, '+'))
+        advance(c);
+    if (c->cur.kind == TOK_NUMBER || c->cur.kind == TOK_STRING || is_word(c, "TRUE") ||
+        is_word(c, "FALSE") || is_word(c, "NULL") || is_word(c, "CURRENT_TIMESTAMP") ||
+        is_word(c, "CURRENT_DATE") || is_word(c, "LOCALTIMESTAMP")) {
+        advance(c);
+    } else {
+        size_t i = 0;
+        while (default_calls[i] && !is_word(c, default_calls[i]))
+            i++;
+        if (!default_calls[i])
+            return false;
+        *is_volatile = i >= 3;
+        advance(c);
+        if (!is_punct(c, '('))
+            return false;
+        advance(c);
+        if (!is_punct(c, ')'))
+            return false;
+        advance(c);
+    }
+    while (is_punct(c, ':')) {
+        advance(c);
+        if (!is_punct(c, ':'))
+            return false;
+        advance(c);
+        if (!skip_type(c))
+            return false;
+    }
+    return c->cur.kind == TOK_END || is_punct(c, ',') || is_column_qual(c);
+}
+
+/* REFERENCES table [(columns)] [MATCH ...] [ON DELETE | ON UPDATE action]...,
+ * after REFERENCES. */
+static bool skip_references(cursor *c)
+{
+    char last[LINT_PG_NAME_MAX];
+    if (!skip_dotted_name(c, last))
+        return false;
+    if (is_punct(c, '(') && !skip_parens(c))
+        return false;
+    for (;;) {
+        if (accept(c, "MATCH")) {
+            if (!accept(c, "FULL") && !accept(c, "PARTIAL") && !accept(c, "SIMPLE"))
+                return false;
+        } else if (accept(c, "ON")) {
+            if (!accept(c, "DELETE") && !accept(c, "UPDATE"))
+                return false;
+            if (accept(c, "NO")) {
+                if (!accept(c, "ACTION"))
+                    return false;
+            } else if (accept(c, "SET")) {
+                if (!accept(c, "NULL") && !accept(c, "DEFAULT"))
+                    return false;
+                if (is_punct(c, '(') && !skip_parens(c))
+                    return false;
+            } else if (!accept(c, "RESTRICT") && !accept(c, "CASCADE")) {
+                return false;
+            }
+        } else {
+            return true;
+        }
+    }
+}
+
+/* [WITH (...)] [USING INDEX TABLESPACE name] after a column's UNIQUE or
+ * PRIMARY KEY. */
+static bool skip_index_options(cursor *c)
+{
+    char name[LINT_PG_NAME_MAX];
+    if (accept(c, "WITH") && !skip_parens(c))
+        return false;
+    if (accept(c, "USING"))
+        return accept(c, "INDEX") && accept(c, "TABLESPACE") && take_name(c, name);
+    return true;
+}
+
+/* The constraints and qualifiers after a column's type; *flags gathers what
+ * goes on the column's action, the constraints become actions. */
+static bool column_quals(cursor *c, alter_out *o, unsigned *flags)
+{
+    char name[LINT_PG_NAME_MAX];
+    while (c->cur.kind != TOK_END && !is_punct(c, ',')) {
+        if (accept(c, "CONSTRAINT")) {
+            if (!take_name(c, name))
+                return false;
+        } else if (accept(c, "NOT")) {
+            if (accept(c, "NULL"))
+                *flags |= LINT_F_NOT_NULL;
+            else if (!accept(c, "DEFERRABLE"))
+                return false;
+        } else if (accept(c, "NULL") || accept(c, "DEFERRABLE")) {
+            continue;
+        } else if (accept(c, "INITIALLY")) {
+            if (!accept(c, "DEFERRED") && !accept(c, "IMMEDIATE"))
+                return false;
+        } else if (accept(c, "DEFAULT")) {
+            bool is_volatile = false;
+            if (!skip_default(c, &is_volatile))
+                return false;
+            *flags |= LINT_F_DEFAULT | (is_volatile ? LINT_F_VOLATILE : 0);
+        } else if (accept(c, "GENERATED")) {
+            /* GENERATED {ALWAYS | BY DEFAULT} AS IDENTITY [(...)], or
+             * GENERATED ALWAYS AS (expression) STORED. */
+            if (!accept(c, "ALWAYS") && !(accept(c, "BY") && accept(c, "DEFAULT")))
+                return false;
+            if (!accept(c, "AS"))
+                return false;
+            if (accept(c, "IDENTITY")) {
+                if (is_punct(c, '(') && !skip_parens(c))
+                    return false;
+            } else if (!skip_parens(c) || !accept(c, "STORED")) {
+                return false;
+            }
+            *flags |= LINT_F_DEFAULT | LINT_F_VOLATILE;
+        } else if (accept(c, "PRIMARY")) {
+            if (!accept(c, "KEY") || !skip_index_options(c))
+                return false;
+            emit(o, LINT_ACT_ADD_PRIMARY_KEY, 0, NULL);
+        } else if (accept(c, "UNIQUE")) {
+            if (accept(c, "NULLS")) {
+                accept(c, "NOT");
+                if (!accept(c, "DISTINCT"))
+                    return false;
+            }
+            if (!skip_index_options(c))
+                return false;
+            emit(o, LINT_ACT_ADD_UNIQUE, 0, NULL);
+        } else if (accept(c, "CHECK")) {
+            if (!skip_parens(c))
+                return false;
+            if (accept(c, "NO") && !accept(c, "INHERIT"))
+                return false;
+            emit(o, LINT_ACT_ADD_CHECK, 0, NULL);
+        } else if (accept(c, "REFERENCES")) {
+            if (!skip_references(c))
+                return false;
+            emit(o, LINT_ACT_ADD_FOREIGN_KEY, 0, NULL);
+        } else if (accept(c, "COLLATE")) {
+            if (!skip_dotted_name(c, name))
+                return false;
+        } else {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* ADD [COLUMN] [IF NOT EXISTS] name type [constraints], after ADD. */
+static bool add_column(cursor *c, alter_out *o)
+{
+    char name[LINT_PG_NAME_MAX], type[LINT_PG_NAME_MAX];
+    accept(c, "COLUMN");
+    if (is_word(c, "IF")) {
+        /* A column may be called "if": only IF NOT EXISTS is the clause. */
+        cursor look = *c;
+        advance(&look);
+        if (accept(&look, "NOT") && accept(&look, "EXISTS"))
+            *c = look;
+    }
+    if (!take_name(c, name) || is_word(c, "SETOF"))
+        return false;
+    /* The type's name (its last part) tells a serial column. */
+    cursor look = *c;
+    bool serial = (look.cur.kind == TOK_WORD || look.cur.kind == TOK_QIDENT) &&
+                  skip_dotted_name(&look, type) && is_serial(type);
+    if (!skip_type(c))
+        return false;
+    o->exclusive = true;
+    size_t at_column = o->st ? o->st->nactions : 0;
+    emit(o, LINT_ACT_ADD_COLUMN, 0, name);
+    unsigned flags = serial ? LINT_F_DEFAULT | LINT_F_VOLATILE : 0;
+    if (!column_quals(c, o, &flags))
+        return false;
+    if (o->st && !o->nomem)
+        o->st->actions[at_column].flags |= flags;
+    return true;
+}
+
 /* One subcommand; false when it is not one of the forms read here. */
 static bool alter_command(cursor *c, alter_out *o)
 {
@@ -648,8 +924,13 @@ static bool alter_command(cursor *c, alter_out *o)
     /* VALIDATE CONSTRAINT takes a SHARE UPDATE EXCLUSIVE lock only. */
     if (accept(c, "VALIDATE"))
         return accept(c, "CONSTRAINT") && take_name(c, name);
-    if (accept(c, "ADD"))
-        return add_table_constraint(c, o);
+    if (accept(c, "ADD")) {
+        if (is_word(c, "CONSTRAINT") || is_word(c, "CHECK") || is_word(c, "UNIQUE") ||
+            is_word(c, "PRIMARY") || is_word(c, "FOREIGN"))
+            return add_table_constraint(c, o);
+        /* EXCLUDE is no reserved word: a column may be called so. */
+        return !is_word(c, "EXCLUDE") && add_column(c, o);
+    }
     return false;
 }
 
