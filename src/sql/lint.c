@@ -172,16 +172,22 @@ void lint_result_release(lint_result *res)
     lint_result_init(res);
 }
 
+void lint_stmt_drop_actions(lint_stmt *st, size_t from)
+{
+    while (st->nactions > from) {
+        lint_action *a = &st->actions[--st->nactions];
+        free(a->schema);
+        free(a->table);
+        free(a->name);
+        free(a->new_name);
+    }
+}
+
 void lint_stmts_truncate(lint_stmts *s, size_t count)
 {
     for (size_t i = count; i < s->count; i++) {
         lint_stmt *st = &s->items[i];
-        for (size_t j = 0; j < st->nactions; j++) {
-            free(st->actions[j].schema);
-            free(st->actions[j].table);
-            free(st->actions[j].name);
-            free(st->actions[j].new_name);
-        }
+        lint_stmt_drop_actions(st, 0);
         free(st->actions);
         free(st->parse_error);
     }

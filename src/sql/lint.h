@@ -214,6 +214,8 @@ void lint_stmts_release(lint_stmts *s);
 void lint_stmts_truncate(lint_stmts *s, size_t count);
 /* Appends an empty statement; returns it, or NULL when out of memory. */
 lint_stmt *lint_stmts_add(lint_stmts *s, size_t offset, size_t len);
+/* Frees the actions of st from index from on (keeping the array). */
+void lint_stmt_drop_actions(lint_stmt *st, size_t from);
 /* Appends an action with copies of the strings (each may be NULL); returns
  * it or NULL when out of memory. */
 lint_action *lint_stmt_add_action(lint_stmt *st, int kind, unsigned flags, const char *schema,
@@ -261,7 +263,7 @@ enum lint_pg_shape {
     LINT_PG_DROP_SCHEMA,   /* name, LINT_F_IF_EXISTS */
     LINT_PG_RENAME_TABLE,  /* ALTER TABLE schema.table RENAME TO name */
     LINT_PG_RENAME_COLUMN, /* ALTER TABLE schema.table RENAME name TO new_name */
-    LINT_PG_ALTER_TABLE,   /* other ALTER TABLE: lint_pg_alter_table_actions */
+    LINT_PG_ALTER_TABLE,   /* other ALTER TABLE: its actions already on the statement */
 };
 
 /* PostgreSQL's NAMEDATALEN: longer names are cut by the server, so a
@@ -283,12 +285,9 @@ typedef struct lint_pg_shape_info {
 size_t lint_pg_statement_end(const char *text, size_t len, size_t pos);
 
 /* Tells what the statement text (len bytes, its ';' left out) is, from its
- * leading words. Right only for text the parser accepts. */
-void lint_pg_shape(lint_pg_shape_info *info, const char *text, size_t len);
-
-/* Appends to st the actions of the ALTER TABLE text (len bytes) that
- * lint_pg_shape found to be LINT_PG_ALTER_TABLE. Returns 0 or
- * DBSHIFT_ENOMEM. */
-int lint_pg_alter_table_actions(lint_stmt *st, const char *text, size_t len);
+ * leading words. Right only for text the parser accepts. An ALTER TABLE's
+ * actions (LINT_PG_ALTER_TABLE) are appended to st as they are read; st
+ * may be NULL to only tell. Returns 0 or DBSHIFT_ENOMEM. */
+int lint_pg_shape(lint_pg_shape_info *info, lint_stmt *st, const char *text, size_t len);
 
 #endif

@@ -928,18 +928,6 @@ static const char *alter_commands(pg_reader *r, const char *p, const char *end, 
     return NULL;
 }
 
-/* Removes the actions of st from index from on. */
-static void drop_actions(lint_stmt *st, size_t from)
-{
-    while (st->nactions > from) {
-        lint_action *a = &st->actions[--st->nactions];
-        free(a->schema);
-        free(a->table);
-        free(a->name);
-        free(a->new_name);
-    }
-}
-
 /*
  * ALTER TABLE: the relation, the object type and each subcommand, in one
  * pass. The subcommands come before the object type in the tree, so they
@@ -991,7 +979,7 @@ static void read_alter_table(pg_reader *r, span body)
     if (r->nomem)
         return;
     if (!table) {
-        drop_actions(r->st, at_alter);
+        lint_stmt_drop_actions(r->st, at_alter);
         add(r, LINT_ACT_OTHER_DDL, 0, no_value, NULL);
         return;
     }
@@ -1136,9 +1124,10 @@ static int add_tree(lint_stmts *out, const char *tree, size_t base, size_t text_
     return 0;
 }
 
-/* The actions of a statement (text, len bytes) the pre-pass recognised,
- * the same the tree path gives it. Returns 0 or DBSHIFT_ENOMEM. */
-static int add_shaped(lint_stmt *st, const lint_pg_shape_info *info, const char *text, size_t len)
+/* The actions of a statement the pre-pass recognised, the same the tree
+ * path gives it (an ALTER TABLE's the pre-pass made itself). Returns 0 or
+ * DBSHIFT_ENOMEM. */
+static int add_shaped(lint_stmt *st, const lint_pg_shape_info *info)
 {
     const char *schema = info->schema[0] ? info->schema : NULL;
     const char *name = info->name[0] ? info->name : NULL;
@@ -1179,8 +1168,6 @@ static int add_shaped(lint_stmt *st, const lint_pg_shape_info *info, const char 
         kind = LINT_ACT_DROP_SCHEMA;
         flags = info->flags & LINT_F_IF_EXISTS;
         break;
-    case LINT_PG_ALTER_TABLE:
-        return lint_pg_alter_table_actions(st, text, len);
     case LINT_PG_RENAME_TABLE:
     case LINT_PG_RENAME_COLUMN:
         kind = info->shape == LINT_PG_RENAME_TABLE ? LINT_ACT_RENAME_TABLE : LINT_ACT_RENAME_COLUMN;
@@ -1202,6 +1189,15 @@ static int add_shaped(lint_stmt *st, const lint_pg_shape_info *info, const char 
     return a ? 0 : DBSHIFT_ENOMEM;
 }
 
+/* Gives to (which has no actions) the actions of from. */
+static void move_actions(lint_stmt *to, lint_stmt *from)
+{
+    to->actions = from->actions;
+    to->nactions = from->nactions;
+    from->actions = NULL;
+    from->nactions = 0;
+}
+
 /* Parses one statement alone (text[offset..offset+len)). With shapes, a
  * statement the pre-pass recognises is only checked by the parser, not
  * turned into a tree, when the parser finds exactly that one statement. */
@@ -1216,9 +1212,13 @@ static int read_one(lint_stmts *out, const char *text, size_t offset, size_t len
     int rc = 0;
     lint_pg_shape_info info;
     info.shape = LINT_PG_TREE;
+    /* An ALTER TABLE's actions are made while its shape is taken: they are
+     * kept aside until the parser has checked the statement. */
+    lint_stmt shaped;
+    memset(&shaped, 0, sizeof(shaped));
     if (shapes)
-        lint_pg_shape(&info, copy, strlen(copy));
-    if (info.shape != LINT_PG_TREE) {
+        rc = lint_pg_shape(&info, &shaped, copy, strlen(copy));
+    if (rc == 0 && info.shape != LINT_PG_TREE) {
         PgQuerySplitResult split = pg_query_split_with_parser(copy);
         bool done = true;
         if (split.error) {
@@ -1227,15 +1227,24 @@ static int read_one(lint_stmts *out, const char *text, size_t offset, size_t len
             if (!st->parse_error)
                 rc = DBSHIFT_ENOMEM;
         } else if (split.n_stmts == (info.shape == LINT_PG_EMPTY ? 0 : 1)) {
-            rc = add_shaped(st, &info, copy, strlen(copy));
+            move_actions(st, &shaped);
+            rc = add_shaped(st, &info);
         } else {
             done = false;
         }
         pg_query_free_split_result(split);
         if (done) {
+            lint_stmt_drop_actions(&shaped, 0);
+            free(shaped.actions);
             free(copy);
             return rc;
         }
+    }
+    lint_stmt_drop_actions(&shaped, 0);
+    free(shaped.actions);
+    if (rc < 0) {
+        free(copy);
+        return rc;
     }
     PgQueryParseResult res = pg_query_parse(copy);
     if (res.error) {
@@ -1411,39 +1420,42 @@ static int read_shaped(lint_stmts *out, const char *text, size_t len)
     if (memchr(text, '\0', len))
         return READ_BY_TREES;
     pieces ps = {0, 0, NULL};
-    size_t ntree = 0, nshaped = 0;
-    for (size_t pos = 0;;) {
+    size_t ntree = 0, nshaped = 0, first = out->count;
+    int rc = 0;
+    for (size_t pos = 0; rc == 0;) {
         size_t end = lint_pg_statement_end(text, len, pos);
         piece *pc = pieces_add(&ps);
-        if (!pc) {
-            free(ps.items);
-            return DBSHIFT_ENOMEM;
+        lint_stmt shaped;
+        memset(&shaped, 0, sizeof(shaped));
+        rc = pc ? lint_pg_shape(&pc->info, &shaped, text + pos, end - pos) : DBSHIFT_ENOMEM;
+        if (rc == 0) {
+            pc->offset = pos;
+            pc->len = end - pos;
+            ntree += pc->info.shape == LINT_PG_TREE;
+            nshaped += pc->info.shape != LINT_PG_TREE && pc->info.shape != LINT_PG_EMPTY;
         }
-        pc->offset = pos;
-        pc->len = end - pos;
-        lint_pg_shape(&pc->info, text + pos, end - pos);
-        ntree += pc->info.shape == LINT_PG_TREE;
-        nshaped += pc->info.shape != LINT_PG_TREE && pc->info.shape != LINT_PG_EMPTY;
+        if (rc == 0 && pc->info.shape != LINT_PG_EMPTY) {
+            pc->stmt = out->count;
+            lint_stmt *st = lint_stmts_add(out, pos, end - pos);
+            if (st)
+                move_actions(st, &shaped);
+            else
+                rc = DBSHIFT_ENOMEM;
+        }
+        lint_stmt_drop_actions(&shaped, 0);
+        free(shaped.actions);
         if (end >= len)
             break;
         pos = end + 1;
     }
-    size_t first = out->count;
-    int rc = nshaped ? 0 : READ_BY_TREES;
-    for (size_t k = 0; k < ps.count && rc == 0; k++) {
-        piece *pc = &ps.items[k];
-        if (pc->info.shape == LINT_PG_EMPTY)
-            continue;
-        pc->stmt = out->count;
-        if (!lint_stmts_add(out, pc->offset, pc->len))
-            rc = DBSHIFT_ENOMEM;
-    }
+    if (rc == 0 && nshaped == 0)
+        rc = READ_BY_TREES;
     if (rc == 0)
         rc = check_and_parse(out, &ps, text, ntree);
     for (size_t k = 0; k < ps.count && rc == 0; k++) {
         const piece *pc = &ps.items[k];
         if (pc->info.shape != LINT_PG_TREE && pc->info.shape != LINT_PG_EMPTY)
-            rc = add_shaped(&out->items[pc->stmt], &pc->info, text + pc->offset, pc->len);
+            rc = add_shaped(&out->items[pc->stmt], &pc->info);
     }
     if (rc == READ_BY_TREES)
         lint_stmts_truncate(out, first);

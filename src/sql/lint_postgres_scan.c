@@ -998,10 +998,10 @@ static int alter_table_shape(cursor *c, lint_pg_shape_info *info, lint_stmt *st)
 /* After ALTER: object types every ALTER of which the tree path reads as
  * other DDL (ALTER TYPE: enum values, attributes, owner, schema, renames;
  * ALTER INDEX, VIEW or SEQUENCE: their own ALTER TABLE forms and renames). */
-static int alter_shape(cursor *c, lint_pg_shape_info *info)
+static int alter_shape(cursor *c, lint_pg_shape_info *info, lint_stmt *st)
 {
     if (accept(c, "TABLE"))
-        return alter_table_shape(c, info, NULL);
+        return alter_table_shape(c, info, st);
     if (accept(c, "MATERIALIZED"))
         return is_word(c, "VIEW") ? LINT_PG_OTHER_DDL : LINT_PG_TREE;
     if (is_word(c, "TYPE") || is_word(c, "INDEX") || is_word(c, "VIEW") || is_word(c, "SEQUENCE") ||
@@ -1012,7 +1012,7 @@ static int alter_shape(cursor *c, lint_pg_shape_info *info)
     return LINT_PG_TREE;
 }
 
-static int shape_of(cursor *c, lint_pg_shape_info *info)
+static int shape_of(cursor *c, lint_pg_shape_info *info, lint_stmt *st)
 {
     if (c->cur.kind == TOK_END)
         return LINT_PG_EMPTY;
@@ -1023,7 +1023,7 @@ static int shape_of(cursor *c, lint_pg_shape_info *info)
     if (is_word(c, "GRANT") || is_word(c, "REVOKE"))
         return LINT_PG_OTHER_DDL;
     if (accept(c, "ALTER"))
-        return alter_shape(c, info);
+        return alter_shape(c, info, st);
     if (accept(c, "DROP"))
         return drop_shape(c, info);
     /* SELECT ... INTO too: the raw tree keeps it a SelectStmt. */
@@ -1038,28 +1038,20 @@ static int shape_of(cursor *c, lint_pg_shape_info *info)
     return LINT_PG_TREE;
 }
 
-void lint_pg_shape(lint_pg_shape_info *info, const char *text, size_t len)
+int lint_pg_shape(lint_pg_shape_info *info, lint_stmt *st, const char *text, size_t len)
 {
     memset(info, 0, sizeof(*info));
     cursor c = {text, len, 0, {TOK_END, 0, 0}};
+    size_t had = st ? st->nactions : 0;
     advance(&c);
-    int shape = shape_of(&c, info);
+    int shape = shape_of(&c, info, st);
+    if (st && shape != LINT_PG_ALTER_TABLE)
+        lint_stmt_drop_actions(st, had);
     if (shape == LINT_PG_TREE || shape == LINT_PG_NO_ACTION || shape == LINT_PG_OTHER_DDL ||
-        shape == LINT_PG_ALTER_TABLE) {
+        shape == LINT_PG_ALTER_TABLE || shape < 0) {
         /* Leave no half-read names behind. */
         memset(info, 0, sizeof(*info));
     }
-    info->shape = shape;
-}
-
-int lint_pg_alter_table_actions(lint_stmt *st, const char *text, size_t len)
-{
-    lint_pg_shape_info info;
-    memset(&info, 0, sizeof(info));
-    cursor c = {text, len, 0, {TOK_END, 0, 0}};
-    advance(&c);
-    if (!accept(&c, "ALTER") || !accept(&c, "TABLE"))
-        return 0;
-    int rc = alter_table_shape(&c, &info, st);
-    return rc < 0 ? DBSHIFT_ENOMEM : 0;
+    info->shape = shape < 0 ? LINT_PG_TREE : shape;
+    return shape < 0 ? DBSHIFT_ENOMEM : 0;
 }

@@ -329,7 +329,7 @@ static void test_shapes(void **state)
     };
     for (size_t i = 0; i < sizeof(expect) / sizeof(expect[0]); i++) {
         lint_pg_shape_info info;
-        lint_pg_shape(&info, expect[i].sql, strlen(expect[i].sql));
+        assert_int_equal(lint_pg_shape(&info, NULL, expect[i].sql, strlen(expect[i].sql)), 0);
         if (info.shape != expect[i].shape || strcmp(info.schema, expect[i].schema) != 0 ||
             strcmp(info.table, expect[i].table) != 0 || strcmp(info.name, expect[i].name) != 0 ||
             info.flags != expect[i].flags)
