@@ -293,11 +293,15 @@ void lint_stmts_locate(lint_stmts *s, const char *text, size_t len)
             line = 1;
             line_start = 0;
         }
-        for (; pos < st->offset; pos++) {
-            if (text[pos] == '\n') {
-                line++;
-                line_start = pos + 1;
+        while (pos < st->offset) {
+            const char *nl = memchr(text + pos, '\n', st->offset - pos);
+            if (!nl) {
+                pos = st->offset;
+                break;
             }
+            line++;
+            line_start = (size_t)(nl - text) + 1;
+            pos = line_start;
         }
         st->line = line;
         st->column = (int)(st->offset - line_start) + 1;
