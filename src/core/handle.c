@@ -185,13 +185,29 @@ int handle_server_version(dbshift *db)
 
 static const char *env_thunk(const char *name, void *payload)
 {
-    dbshift *db = payload;
+    const dbshift *db = payload;
     return db->get_env ? db->get_env(name, db->payload) : NULL;
 }
 
 int handle_load_source(dbshift *db)
 {
     return handle_load_source_as(db, false);
+}
+
+int handle_read_source(const dbshift *db, migration_set **out, bool metadata_only,
+                       dbshift_error *err)
+{
+    source_options opts = {0};
+    opts.metadata_only = metadata_only;
+    opts.format = db->source_format;
+    opts.dialect = db->driver->dialect;
+    opts.vars = (const char *const *)db->vars;
+    opts.nvars = db->nvars;
+    opts.get_env = env_thunk;
+    opts.payload = (void *)db;
+    if (db->embedded)
+        return migration_set_load_embedded(out, db->embedded, &opts, err);
+    return migration_set_load(out, db->migrations_dir, &opts, err);
 }
 
 int handle_load_source_as(dbshift *db, bool metadata_only)
@@ -201,17 +217,7 @@ int handle_load_source_as(dbshift *db, bool metadata_only)
     /* A set read for status holds no SQL: read the folder again. */
     migration_set_free(db->set);
     db->set = NULL;
-    source_options opts = {0};
-    opts.metadata_only = metadata_only;
-    opts.format = db->source_format;
-    opts.dialect = db->driver->dialect;
-    opts.vars = (const char *const *)db->vars;
-    opts.nvars = db->nvars;
-    opts.get_env = env_thunk;
-    opts.payload = db;
-    if (db->embedded)
-        return migration_set_load_embedded(&db->set, db->embedded, &opts, &db->error);
-    return migration_set_load(&db->set, db->migrations_dir, &opts, &db->error);
+    return handle_read_source(db, &db->set, metadata_only, &db->error);
 }
 
 int handle_lock(dbshift *db)

@@ -55,6 +55,10 @@ int handle_load_source(dbshift *db);
 /* The same; with metadata_only, a set not loaded yet is read without its
  * SQL (status, validate), and a later handle_load_source reads it again. */
 int handle_load_source_as(dbshift *db, bool metadata_only);
+/* Reads db's migrations into *out, errors into err, writing nothing in db:
+ * it may run while another thread uses db's connection. */
+int handle_read_source(const dbshift *db, migration_set **out, bool metadata_only,
+                       dbshift_error *err);
 
 /* The connected Postgres server's server_version_num, asked once per
  * connection; 0 when unknown or not Postgres. */

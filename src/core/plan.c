@@ -5,8 +5,12 @@
  */
 #include "core/plan.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #include "util/err.h"
 
@@ -43,21 +47,85 @@ int plan_build(dbshift *db, plan *out)
     return plan_build_ex(db, out, false);
 }
 
-int plan_build_ex(dbshift *db, plan *out, bool read_only)
+/* Connects and reads the history; read_only then closes a SQLite file's
+ * connection, so its parsed schema and page cache are freed at once. */
+static int read_history(dbshift *db, applied_list *out, bool read_only)
 {
-    memset(out, 0, sizeof(*out));
-    /* History first: a read-only caller can then close a SQLite connection
-     * (its parsed schema and page cache) before the files are read, so the
-     * two never sit in memory together. */
     int rc = handle_connect(db);
     /* A connection closed after one front-to-back read gains nothing from
      * SQLite's 2 MB page cache; a schema of 10,000 tables fills it. */
     if (rc == 0 && read_only && db->sqlite_path && !db->locked)
         rc = db->driver->exec(db->conn, "PRAGMA cache_size = -64", &db->error);
     if (rc == 0)
-        rc = history_read(db, &out->applied);
+        rc = history_read(db, out);
     if (rc == 0 && read_only)
         handle_release_idle_connection(db);
+    return rc;
+}
+
+typedef struct history_job {
+    dbshift *db;
+    applied_list *out;
+    int rc;
+} history_job;
+
+static void *history_job_main(void *arg)
+{
+    history_job *job = arg;
+    job->rc = read_history(job->db, job->out, true);
+    return NULL;
+}
+
+/*
+ * Status and validate on a SQLite file: the history is read on a second
+ * thread while this one reads the migrations folder. The two take about
+ * as long each (SQLite parses the whole schema before the first query: 30
+ * ms for 10,000 tables; opening 10,000 files takes 40), so on two cores
+ * the wait is about halved. Only the history thread uses the connection;
+ * the folder read writes nothing in db. Returns false when no thread could
+ * be started (nothing was done then).
+ */
+static bool read_both(dbshift *db, plan *out, int *rc)
+{
+    history_job job = {db, &out->applied, 0};
+    pthread_t thread;
+    if (pthread_create(&thread, NULL, history_job_main, &job) != 0)
+        return false;
+    migration_set *set = NULL;
+    dbshift_error err = {0};
+    int load_rc = handle_read_source(db, &set, true, &err);
+    pthread_join(thread, NULL);
+    *rc = job.rc;
+    if (*rc == 0 && load_rc) {
+        dbshift_error_clear(&db->error);
+        db->error = err;
+        memset(&err, 0, sizeof(err));
+        *rc = load_rc;
+    } else if (*rc == 0) {
+        db->set = set;
+        set = NULL;
+    }
+    migration_set_free(set);
+    dbshift_error_clear(&err);
+#ifdef __GLIBC__
+    /* The schema SQLite parsed was freed in the other thread's malloc
+     * arena, where this thread's allocations cannot reuse it: hand it back
+     * to the system, or the status built next adds to the peak instead. */
+    malloc_trim(0);
+#endif
+    return true;
+}
+
+int plan_build_ex(dbshift *db, plan *out, bool read_only)
+{
+    memset(out, 0, sizeof(*out));
+    int rc;
+    /* History first otherwise: a read-only caller can then close a SQLite
+     * connection before the files are read, so the two never sit in memory
+     * together. */
+    bool both = read_only && db->sqlite_path && !db->set && !db->conn && read_both(db, out, &rc);
+    if (!both)
+        rc = read_history(db, &out->applied, read_only);
     if (rc == 0)
         rc = handle_load_source_as(db, read_only);
     if (rc) {
