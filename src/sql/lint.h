@@ -249,21 +249,12 @@ int lint_postgres_read_trees(lint_stmts *out, const char *text, size_t len, size
 
 /* What the leading words of one Postgres statement tell about it. */
 enum lint_pg_shape {
-    LINT_PG_EMPTY = 0,     /* only whitespace and comments */
-    LINT_PG_TREE,          /* anything else: the parse tree must say */
-    LINT_PG_NO_ACTION,     /* DO, SELECT */
-    LINT_PG_OTHER_DDL,     /* CREATE VIEW/FUNCTION/..., DROP VIEW/..., COMMENT ON, GRANT... */
-    LINT_PG_CREATE_TABLE,  /* schema (may be ""), table */
-    LINT_PG_CREATE_INDEX,  /* schema, table, name (may be ""), LINT_F_CONCURRENT */
-    LINT_PG_INSERT,        /* schema, table */
-    LINT_PG_UPDATE,        /* schema, table, LINT_F_WHERE */
-    LINT_PG_DELETE,        /* schema, table, LINT_F_WHERE */
-    LINT_PG_DROP_TABLE,    /* schema, table, LINT_F_IF_EXISTS */
-    LINT_PG_DROP_INDEX,    /* schema, name, LINT_F_IF_EXISTS, LINT_F_CONCURRENT */
-    LINT_PG_DROP_SCHEMA,   /* name, LINT_F_IF_EXISTS */
-    LINT_PG_RENAME_TABLE,  /* ALTER TABLE schema.table RENAME TO name */
-    LINT_PG_RENAME_COLUMN, /* ALTER TABLE schema.table RENAME name TO new_name */
-    LINT_PG_ALTER_TABLE,   /* other ALTER TABLE: its actions already on the statement */
+    LINT_PG_EMPTY = 0,    /* only whitespace and comments */
+    LINT_PG_TREE,         /* anything a rule judges: the parse tree must say */
+    LINT_PG_NO_ACTION,    /* DO, SELECT */
+    LINT_PG_OTHER_DDL,    /* CREATE VIEW/FUNCTION/..., ALTER VIEW/..., COMMENT ON, GRANT... */
+    LINT_PG_CREATE_TABLE, /* schema (may be ""), table */
+    LINT_PG_INSERT,       /* schema, table */
 };
 
 /* PostgreSQL's NAMEDATALEN: longer names are cut by the server, so a
@@ -271,12 +262,9 @@ enum lint_pg_shape {
 #define LINT_PG_NAME_MAX 64
 
 typedef struct lint_pg_shape_info {
-    int shape;      /* enum lint_pg_shape */
-    unsigned flags; /* LINT_F_CONCURRENT, LINT_F_WHERE, LINT_F_IF_EXISTS */
+    int shape; /* enum lint_pg_shape */
     char schema[LINT_PG_NAME_MAX];
     char table[LINT_PG_NAME_MAX];
-    char name[LINT_PG_NAME_MAX];
-    char new_name[LINT_PG_NAME_MAX];
 } lint_pg_shape_info;
 
 /* Offset of the ';' that ends the statement starting at pos in text (len
@@ -285,9 +273,7 @@ typedef struct lint_pg_shape_info {
 size_t lint_pg_statement_end(const char *text, size_t len, size_t pos);
 
 /* Tells what the statement text (len bytes, its ';' left out) is, from its
- * leading words. Right only for text the parser accepts. An ALTER TABLE's
- * actions (LINT_PG_ALTER_TABLE) are appended to st as they are read; st
- * may be NULL to only tell. Returns 0 or DBSHIFT_ENOMEM. */
-int lint_pg_shape(lint_pg_shape_info *info, lint_stmt *st, const char *text, size_t len);
+ * leading words. Right only for text the parser accepts. Returns 0. */
+int lint_pg_shape(lint_pg_shape_info *info, const char *text, size_t len);
 
 #endif

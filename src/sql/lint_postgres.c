@@ -1124,15 +1124,11 @@ static int add_tree(lint_stmts *out, const char *tree, size_t base, size_t text_
     return 0;
 }
 
-/* The actions of a statement the pre-pass recognised, the same the tree
- * path gives it (an ALTER TABLE's the pre-pass made itself). Returns 0 or
- * DBSHIFT_ENOMEM. */
+/* The action of a statement the pre-pass recognised, the same the tree
+ * path gives it. Returns 0 or DBSHIFT_ENOMEM. */
 static int add_shaped(lint_stmt *st, const lint_pg_shape_info *info)
 {
-    const char *schema = info->schema[0] ? info->schema : NULL;
-    const char *name = info->name[0] ? info->name : NULL;
-    int kind = 0;
-    unsigned flags = 0;
+    int kind;
     switch (info->shape) {
     case LINT_PG_OTHER_DDL:
         return lint_stmt_add_action(st, LINT_ACT_OTHER_DDL, 0, NULL, NULL, NULL) ? 0
@@ -1140,62 +1136,15 @@ static int add_shaped(lint_stmt *st, const lint_pg_shape_info *info)
     case LINT_PG_CREATE_TABLE:
         kind = LINT_ACT_CREATE_TABLE;
         break;
-    case LINT_PG_CREATE_INDEX:
-        kind = LINT_ACT_CREATE_INDEX;
-        flags = info->flags & LINT_F_CONCURRENT;
-        break;
     case LINT_PG_INSERT:
         kind = LINT_ACT_INSERT;
-        break;
-    case LINT_PG_UPDATE:
-        kind = LINT_ACT_UPDATE;
-        flags = info->flags & LINT_F_WHERE;
-        break;
-    case LINT_PG_DELETE:
-        kind = LINT_ACT_DELETE;
-        flags = info->flags & LINT_F_WHERE;
-        break;
-    case LINT_PG_DROP_TABLE:
-        kind = LINT_ACT_DROP_TABLE;
-        flags = (info->flags & LINT_F_IF_EXISTS) | LINT_F_LOCKS_TABLE;
-        break;
-    case LINT_PG_DROP_INDEX:
-        kind = LINT_ACT_DROP_INDEX;
-        flags = (info->flags & LINT_F_IF_EXISTS) |
-                (info->flags & LINT_F_CONCURRENT ? LINT_F_CONCURRENT : LINT_F_LOCKS_TABLE);
-        break;
-    case LINT_PG_DROP_SCHEMA:
-        kind = LINT_ACT_DROP_SCHEMA;
-        flags = info->flags & LINT_F_IF_EXISTS;
-        break;
-    case LINT_PG_RENAME_TABLE:
-    case LINT_PG_RENAME_COLUMN:
-        kind = info->shape == LINT_PG_RENAME_TABLE ? LINT_ACT_RENAME_TABLE : LINT_ACT_RENAME_COLUMN;
-        flags = LINT_F_LOCKS_TABLE;
         break;
     default:
         return 0;
     }
+    const char *schema = info->schema[0] ? info->schema : NULL;
     const char *table = info->table[0] ? info->table : NULL;
-    if (kind == LINT_ACT_INSERT || kind == LINT_ACT_UPDATE || kind == LINT_ACT_DELETE ||
-        kind == LINT_ACT_CREATE_TABLE || kind == LINT_ACT_DROP_TABLE)
-        name = NULL;
-    lint_action *a = lint_stmt_add_action(st, kind, flags, schema, table, name);
-    if (a && info->new_name[0]) {
-        a->new_name = strdup(info->new_name);
-        if (!a->new_name)
-            return DBSHIFT_ENOMEM;
-    }
-    return a ? 0 : DBSHIFT_ENOMEM;
-}
-
-/* Gives to (which has no actions) the actions of from. */
-static void move_actions(lint_stmt *to, lint_stmt *from)
-{
-    to->actions = from->actions;
-    to->nactions = from->nactions;
-    from->actions = NULL;
-    from->nactions = 0;
+    return lint_stmt_add_action(st, kind, 0, schema, table, NULL) ? 0 : DBSHIFT_ENOMEM;
 }
 
 /* Parses one statement alone (text[offset..offset+len)). With shapes, a
@@ -1212,12 +1161,8 @@ static int read_one(lint_stmts *out, const char *text, size_t offset, size_t len
     int rc = 0;
     lint_pg_shape_info info;
     info.shape = LINT_PG_TREE;
-    /* An ALTER TABLE's actions are made while its shape is taken: they are
-     * kept aside until the parser has checked the statement. */
-    lint_stmt shaped;
-    memset(&shaped, 0, sizeof(shaped));
     if (shapes)
-        rc = lint_pg_shape(&info, &shaped, copy, strlen(copy));
+        rc = lint_pg_shape(&info, copy, strlen(copy));
     if (rc == 0 && info.shape != LINT_PG_TREE) {
         PgQuerySplitResult split = pg_query_split_with_parser(copy);
         bool done = true;
@@ -1227,21 +1172,16 @@ static int read_one(lint_stmts *out, const char *text, size_t offset, size_t len
             if (!st->parse_error)
                 rc = DBSHIFT_ENOMEM;
         } else if (split.n_stmts == (info.shape == LINT_PG_EMPTY ? 0 : 1)) {
-            move_actions(st, &shaped);
             rc = add_shaped(st, &info);
         } else {
             done = false;
         }
         pg_query_free_split_result(split);
         if (done) {
-            lint_stmt_drop_actions(&shaped, 0);
-            free(shaped.actions);
             free(copy);
             return rc;
         }
     }
-    lint_stmt_drop_actions(&shaped, 0);
-    free(shaped.actions);
     if (rc < 0) {
         free(copy);
         return rc;
@@ -1425,9 +1365,7 @@ static int read_shaped(lint_stmts *out, const char *text, size_t len)
     for (size_t pos = 0; rc == 0;) {
         size_t end = lint_pg_statement_end(text, len, pos);
         piece *pc = pieces_add(&ps);
-        lint_stmt shaped;
-        memset(&shaped, 0, sizeof(shaped));
-        rc = pc ? lint_pg_shape(&pc->info, &shaped, text + pos, end - pos) : DBSHIFT_ENOMEM;
+        rc = pc ? lint_pg_shape(&pc->info, text + pos, end - pos) : DBSHIFT_ENOMEM;
         if (rc == 0) {
             pc->offset = pos;
             pc->len = end - pos;
@@ -1436,14 +1374,9 @@ static int read_shaped(lint_stmts *out, const char *text, size_t len)
         }
         if (rc == 0 && pc->info.shape != LINT_PG_EMPTY) {
             pc->stmt = out->count;
-            lint_stmt *st = lint_stmts_add(out, pos, end - pos);
-            if (st)
-                move_actions(st, &shaped);
-            else
+            if (!lint_stmts_add(out, pos, end - pos))
                 rc = DBSHIFT_ENOMEM;
         }
-        lint_stmt_drop_actions(&shaped, 0);
-        free(shaped.actions);
         if (end >= len)
             break;
         pos = end + 1;
