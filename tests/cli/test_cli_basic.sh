@@ -74,4 +74,23 @@ assert_contains "$OUT" "backup written:" "backup path"
 assert_status 0 "$DBSHIFT" restore --list
 assert_contains "$OUT" "newest first" "backups listed"
 
+# status and validate on a SQLite file read the history and the folder at
+# the same time: each side's error still comes out whole, the database's
+# first, and a status followed by up on a folder of many files works.
+mkdir many
+for i in $(seq 1 60); do
+    printf -- '-- dbshift:up\nCREATE TABLE m%d (x int);\n-- dbshift:down\nDROP TABLE m%d;\n' "$i" "$i" \
+        >"many/$(printf %04d "$i")_m$i.sql"
+done
+assert_status 0 "$DBSHIFT" --url sqlite:many.db --dir many up
+assert_status 0 "$DBSHIFT" --url sqlite:many.db --dir many status
+assert_contains "$OUT" "up to date at 0060" "status over 60 files"
+assert_status 0 "$DBSHIFT" --url sqlite:many.db --dir many validate
+printf -- '-- dbshift:upx\n' >many/0061_bad.sql
+assert_status 1 "$DBSHIFT" --url sqlite:many.db --dir many status
+assert_contains "$ERR" "unknown directive '-- dbshift:upx' in 'many/0061_bad.sql' line 1" "folder error"
+assert_status 1 "$DBSHIFT" --url sqlite:no/such/dir/x.db --dir many status
+assert_contains "$ERR" "cannot open sqlite database" "the database's error comes first"
+assert_not_contains "$ERR" "upx" "and alone"
+
 pass
