@@ -7,6 +7,7 @@
  * the readers share, so each reader is only about its own format.
  */
 #include "source/formats.h"
+#include "util/array.h"
 #include "util/err.h"
 
 #include <dirent.h>
@@ -284,14 +285,8 @@ static char *join_path(const char *dir, const char *rel)
 
 static int list_add(file_list *l, const char *dir, const char *rel, int kind, dbshift_error *err)
 {
-    if (l->count == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 64;
-        source_file *items = realloc(l->items, cap * sizeof(*items));
-        if (!items)
-            return source_nomem(err);
-        l->items = items;
-        l->cap = cap;
-    }
+    if (array_reserve(&l->items, &l->cap, l->count + 1, sizeof(*l->items)) != 0)
+        return source_nomem(err);
     source_file *f = &l->items[l->count];
     memset(f, 0, sizeof(*f));
     /* One exact-size allocation holds "<dir>/<rel>", and rel points into

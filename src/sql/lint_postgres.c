@@ -20,6 +20,7 @@
 
 #include "dbshift/driver.h"
 #include "sql/split.h"
+#include "util/array.h"
 #include "util/err.h"
 
 #include <pg_query.h>
@@ -1216,14 +1217,8 @@ typedef struct pieces {
 
 static piece *pieces_add(pieces *ps)
 {
-    if (ps->count == ps->cap) {
-        size_t cap = ps->cap ? ps->cap * 2 : 16;
-        piece *items = realloc(ps->items, cap * sizeof(*items));
-        if (!items)
-            return NULL;
-        ps->items = items;
-        ps->cap = cap;
-    }
+    if (array_reserve(&ps->items, &ps->cap, ps->count + 1, sizeof(*ps->items)) != 0)
+        return NULL;
     return &ps->items[ps->count++];
 }
 
